@@ -1,0 +1,89 @@
+"""The shared cast of the test suite, built through the real services.
+
+- ``agent``: a customer-care agent in "Service client".
+- ``colleague``: an employee of another department (Marketing), who works with the agent.
+- ``outsider``: an employee of a third department (Exploitation), who must see nothing
+  private of the others.
+- ``admin``: an administrator.
+- ``customer``: a Person known by email and phone; ``friend``: a Person the customer knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from socius.accounts.models import User
+from socius.accounts.roles import Role
+from socius.accounts.services import EmployeeIn, employee_create
+from socius.people.models import Person
+from socius.people.services import IdentifierIn, Profile, person_resolve
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Cast:
+    agent: User
+    colleague: User
+    outsider: User
+    admin: User
+    customer: Person
+    friend: Person
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["socius.testing.FastArgon2PasswordHasher"]
+
+
+def make_employee(email: str, name: str, department: str, role: str = Role.EMPLOYEE) -> User:
+    return employee_create(
+        data=EmployeeIn(
+            email=email, full_name=name, department_slug=department, role=role, password=PASSWORD
+        )
+    )
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    customer = person_resolve(
+        identifiers=[
+            IdentifierIn("email", "claire.dupont@example.org"),
+            IdentifierIn("phone", "06 12 34 56 78"),
+        ],
+        profile=Profile(given_name="Claire", family_name="Dupont"),
+    ).person
+    friend = person_resolve(
+        identifiers=[IdentifierIn("email", "hugo.bernard@example.net")],
+        profile=Profile(given_name="Hugo", family_name="Bernard"),
+    ).person
+    return Cast(
+        agent=make_employee(
+            "alice.martin@socius.test", "Alice Martin", "service-client", Role.AGENT
+        ),
+        colleague=make_employee("bruno.petit@socius.test", "Bruno Petit", "marketing"),
+        outsider=make_employee("chloe.roux@socius.test", "Chloé Roux", "exploitation"),
+        admin=make_employee("denis.admin@socius.test", "Denis Lambert", "informatique", Role.ADMIN),
+        customer=customer,
+        friend=friend,
+    )
+
+
+def signed_in_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def agent_client(cast: Cast) -> Client:
+    return signed_in_client(cast.agent)
+
+
+@pytest.fixture
+def administrator_client(cast: Cast) -> Client:
+    return signed_in_client(cast.admin)

@@ -1,0 +1,16 @@
+"""Reads of the Activity log."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from socius.core.models import Activity
+
+
+def activity_recent_for_department(*, department_id: int | None, limit: int = 10) -> list[Activity]:
+    activities: QuerySet[Activity] = Activity.objects.select_related("actor", "person")
+    if department_id is None:
+        activities = activities.filter(actor__isnull=False)
+    else:
+        activities = activities.filter(department_id=department_id)
+    return list(activities.order_by("-occurred_at", "-id")[:limit])

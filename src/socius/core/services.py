@@ -1,0 +1,76 @@
+"""Writes of the shared kernel: the Activity log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from socius.core.models import Activity, Visibility
+
+
+@dataclass(frozen=True)
+class ActivityObject:
+    """What an activity is about, named without importing the owning context."""
+
+    type: str
+    id: str | int
+
+    @classmethod
+    def of(cls, instance: Any) -> ActivityObject:
+        return cls(type=instance._meta.label_lower, id=instance.pk)
+
+
+@dataclass
+class ActivityDraft:
+    verb: str
+    actor_id: int | None = None
+    person_id: int | None = None
+    department_id: int | None = None
+    about: ActivityObject | None = None
+    channel: str = ""
+    visibility: str = Visibility.INTERNAL
+    summary: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    occurred_at: datetime | None = None
+
+    def to_model(self) -> Activity:
+        return Activity(
+            verb=self.verb,
+            actor_id=self.actor_id,
+            person_id=self.person_id,
+            department_id=self.department_id,
+            object_type=self.about.type if self.about else "",
+            object_id=str(self.about.id) if self.about else "",
+            channel=self.channel,
+            visibility=self.visibility,
+            summary=self.summary[:500],
+            payload=self.payload,
+            occurred_at=self.occurred_at or timezone.now(),
+        )
+
+
+def activity_append(draft: ActivityDraft) -> Activity:
+    """Append one entry; must run inside the caller's transaction so both commit together."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("activity_append must run inside the transaction of the change.")
+    activity = draft.to_model()
+    activity.save()
+    return activity
+
+
+def activity_append_many(drafts: list[ActivityDraft], *, batch_size: int = 2000) -> int:
+    """Bulk append, for imports and demo data; same rule as ``activity_append``."""
+    objects = [draft.to_model() for draft in drafts]
+    Activity.objects.bulk_create(objects, batch_size=batch_size)
+    return len(objects)
+
+
+def activity_reassign_person(*, from_person_id: int, to_person_id: int) -> list[int]:
+    """Re-point a person's entries to another person; returns the moved ids (for undo)."""
+    moved = list(Activity.objects.filter(person_id=from_person_id).values_list("id", flat=True))
+    Activity.objects.filter(id__in=moved).update(person_id=to_person_id)
+    return moved

@@ -1,0 +1,284 @@
+"""Django settings for Socius, read only from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from socius.env import (
+    DatabaseUrl,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    parse_database_url,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+DATA_DIR = Path(env_str("SOCIUS_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
+
+SOCIUS_ENV = env_choice("SOCIUS_ENV", "development", ("development", "production"))
+IS_PRODUCTION = SOCIUS_ENV == "production"
+
+SECRET_KEY = env_secret("SOCIUS_SECRET_KEY")
+ALLOWED_HOSTS = env_list("SOCIUS_ALLOWED_HOSTS")
+if IS_PRODUCTION:
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "SOCIUS_SECRET_KEY must be set to a random string of at least 50 characters "
+            "when SOCIUS_ENV=production."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("SOCIUS_ALLOWED_HOSTS must be set when SOCIUS_ENV=production.")
+else:
+    SECRET_KEY = SECRET_KEY or "development-only-key-never-used-in-production-" + "x" * 20
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+DEBUG = env_bool("SOCIUS_DEBUG", default=False) and not IS_PRODUCTION
+SITE_URL = env_str("SOCIUS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+COMPANY_NAME = env_str("SOCIUS_COMPANY_NAME", "Socius")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "socius.core",
+    "socius.people",
+    "socius.accounts",
+    "socius.portal",
+    "socius.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "socius.core.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "socius.core.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "socius.urls"
+ASGI_APPLICATION = "socius.asgi.application"
+WSGI_APPLICATION = "socius.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "socius.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+# Database: SQLite under DATA_DIR by default, PostgreSQL with DATABASE_URL=postgres://...
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    _database = parse_database_url(_database_url, base_dir=PROJECT_DIR)
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _database = DatabaseUrl(engine="sqlite", name=str(DATA_DIR / "socius.sqlite3"))
+DATABASES: dict[str, dict[str, Any]]
+if _database.engine == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _database.name,
+            "OPTIONS": {
+                # IMMEDIATE makes writers queue on the busy timeout instead of failing when a
+                # read transaction tries to upgrade to a write lock.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("SOCIUS_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # A file, not memory: browser tests serve pages from another thread.
+            "TEST": {"NAME": str(DATA_DIR / "test-socius.sqlite3")},
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _database.name,
+            "USER": _database.user,
+            "PASSWORD": _database.password,
+            "HOST": _database.host,
+            "PORT": _database.port,
+            "OPTIONS": dict(_database.options or {}),
+            "CONN_MAX_AGE": env_int("SOCIUS_DB_CONN_MAX_AGE", 0, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHE_URL = env_str("SOCIUS_CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL in {"", "locmem://"}:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("SOCIUS_CACHE_URL must be empty, locmem:// or redis://host:port/db.")
+
+# Authentication
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 60 * 60
+LOGIN_FAILURE_LIMIT = env_int("SOCIUS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("SOCIUS_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+PORTAL_LINK_MAX_AGE_SECONDS = env_int("SOCIUS_PORTAL_LINK_MAX_AGE", 15 * 60, minimum=60)
+
+# Sessions and cookies. The __Host- prefix pins cookies to this exact host over HTTPS.
+SESSION_COOKIE_AGE = env_int("SOCIUS_SESSION_AGE", 12 * 60 * 60, minimum=300)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+if IS_PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+CSRF_TRUSTED_ORIGINS = env_list("SOCIUS_CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "socius.core.views.csrf_failure"
+
+# Security headers
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SOCIUS_SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SOCIUS_HSTS_SECONDS", 31_536_000 if IS_PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
+SECURE_HSTS_PRELOAD = env_bool("SOCIUS_HSTS_PRELOAD", default=False)
+if env_bool("SOCIUS_BEHIND_TLS_PROXY", default=False):
+    # Only behind a proxy that overwrites this header: otherwise a client could forge it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Internationalisation: French first, English available.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_SECURE = IS_PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Static files
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+
+# Email: console, file (one file per message under DATA_DIR/mail), smtp, or memory (tests).
+EMAIL_MODE = env_choice("SOCIUS_EMAIL_BACKEND", "file", ("console", "file", "smtp", "memory"))
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}[EMAIL_MODE]
+EMAIL_FILE_PATH = Path(env_str("SOCIUS_EMAIL_FILE_PATH", str(DATA_DIR / "mail")))
+EMAIL_HOST = env_str("SOCIUS_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SOCIUS_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("SOCIUS_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_secret("SOCIUS_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("SOCIUS_EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("SOCIUS_EMAIL_FROM", "Socius <no-reply@socius.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (Django's Tasks API through the django-tasks backport).
+TASKS_MODE = env_choice("SOCIUS_TASKS_BACKEND", "database", ("database", "immediate", "dummy"))
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "dummy": "django_tasks.backends.dummy.DummyBackend",
+        }[TASKS_MODE]
+    }
+}
+
+# Live updates pushed to pages through server-sent events.
+LIVE_BROKER = env_choice("SOCIUS_LIVE_BROKER", "memory", ("memory", "redis"))
+REDIS_URL = env_str("SOCIUS_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("SOCIUS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

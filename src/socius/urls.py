@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from socius.api import api
+
+handler403 = "socius.core.views.permission_denied"
+handler404 = "socius.core.views.page_not_found"
+handler500 = "socius.core.views.server_error"
+
+urlpatterns = [
+    path("", include("socius.core.urls")),
+    path("accounts/", include("socius.accounts.urls")),
+    path("portal/", include("socius.portal.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
