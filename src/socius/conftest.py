@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from socius.accounts.roles import Role
 from socius.accounts.services import EmployeeIn, employee_create
 from socius.people.models import Person
 from socius.people.services import IdentifierIn, Profile, person_resolve
+from socius.testing import AsgiServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -63,11 +65,11 @@ def cast(db: None) -> Cast:
     ).person
     return Cast(
         agent=make_employee(
-            "alice.martin@socius.test", "Alice Martin", "service-client", Role.AGENT
+            "alice.martin@example.com", "Alice Martin", "service-client", Role.AGENT
         ),
-        colleague=make_employee("bruno.petit@socius.test", "Bruno Petit", "marketing"),
-        outsider=make_employee("chloe.roux@socius.test", "Chloé Roux", "exploitation"),
-        admin=make_employee("denis.admin@socius.test", "Denis Lambert", "informatique", Role.ADMIN),
+        colleague=make_employee("bruno.petit@example.com", "Bruno Petit", "marketing"),
+        outsider=make_employee("chloe.roux@example.com", "Chloé Roux", "exploitation"),
+        admin=make_employee("denis.admin@example.com", "Denis Lambert", "informatique", Role.ADMIN),
         customer=customer,
         friend=friend,
     )
@@ -87,3 +89,12 @@ def agent_client(cast: Cast) -> Client:
 @pytest.fixture
 def administrator_client(cast: Cast) -> Client:
     return signed_in_client(cast.admin)
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
+    """The real ASGI stack on a free local port, seeing the test database."""
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()

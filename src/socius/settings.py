@@ -227,6 +227,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Static files
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+if not IS_PRODUCTION:
+    # Static files are served from the apps in development; an empty root keeps WhiteNoise quiet.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "socius.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from socius.accounts import tasks  # noqa: F401 - registers the periodic jobs

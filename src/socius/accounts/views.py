@@ -44,8 +44,8 @@ class SiteLinkMixin:
     """Reset links use SOCIUS_SITE_URL, never the request's Host header."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.domain_override = settings.SITE_URL.split("://", 1)[-1]
-        self.extra_email_context = {"protocol": settings.SITE_URL.split("://", 1)[0]}
+        protocol, _separator, domain = settings.SITE_URL.partition("://")
+        self.extra_email_context = {"protocol": protocol, "domain": domain}
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from socius.core.live import LiveEvent, publish_on_commit
 from socius.core.models import Activity, Visibility
 
 
@@ -59,11 +60,22 @@ def activity_append(draft: ActivityDraft) -> Activity:
         raise RuntimeError("activity_append must run inside the transaction of the change.")
     activity = draft.to_model()
     activity.save()
+    if activity.department_id is not None:
+        # Pages of the department refresh their activity panels once the change is committed.
+        publish_on_commit(
+            LiveEvent(
+                channel=f"department:{activity.department_id}",
+                name="activity",
+                data={"id": activity.pk, "verb": activity.verb},
+            )
+        )
     return activity
 
 
 def activity_append_many(drafts: list[ActivityDraft], *, batch_size: int = 2000) -> int:
     """Bulk append, for imports and demo data; same rule as ``activity_append``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("activity_append_many must run inside the transaction of the change.")
     objects = [draft.to_model() for draft in drafts]
     Activity.objects.bulk_create(objects, batch_size=batch_size)
     return len(objects)

@@ -3,7 +3,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -53,18 +55,27 @@ async def _stream(subscription: Subscription, lifetime: float) -> AsyncIterator[
     loop = asyncio.get_running_loop()
     deadline = loop.time() + lifetime
     events = subscription.__aiter__()
+    # The pending read outlives heartbeats: cancelling it on a timeout (as wait_for does)
+    # would finish the subscription's generator, and the stream would break after one beat.
+    next_event: asyncio.Future[LiveEvent] | None = None
     yield "retry: 3000\n\n"
     try:
         while (remaining := deadline - loop.time()) > 0:
-            try:
-                event = await asyncio.wait_for(
-                    events.__anext__(), timeout=min(HEARTBEAT_SECONDS, remaining)
-                )
-            except TimeoutError:
+            if next_event is None:
+                next_event = asyncio.ensure_future(events.__anext__())
+            done, _ = await asyncio.wait({next_event}, timeout=min(HEARTBEAT_SECONDS, remaining))
+            if not done:
                 yield ": heartbeat\n\n"
                 continue
+            try:
+                event = next_event.result()
+            except StopAsyncIteration:  # the subscription ended
+                break
+            next_event = None
             yield _format(event)
     finally:
+        if next_event is not None:
+            next_event.cancel()
         await subscription.close()
 
 
@@ -73,6 +84,8 @@ async def live_events(request: HttpRequest) -> HttpResponseBase:
     user = await request.auser()
     if not user.is_authenticated or not user.is_active:
         return JsonResponse({"code": "unauthenticated", "message": "Sign in first."}, status=401)
+    # A stream may stay open for minutes: it must not hold a database connection meanwhile.
+    await sync_to_async(connections.close_all)()
     lifetime = STREAM_LIFETIME_SECONDS
     if request.GET.get("once") == "1":  # lets tests and health checks read one heartbeat
         lifetime = 0.05

@@ -70,12 +70,16 @@ def _owners(normalized: list[NormalizedIdentifier]) -> dict[tuple[str, str], Per
     condition = Q()
     for item in normalized:
         condition |= Q(kind=item.kind, value=item.value)
-    rows = (
-        Identifier.objects.filter(condition, is_shared=False)
-        .filter(person__merged_into__isnull=True, person__erased_at__isnull=True)
-        .select_related("person")
-    )
-    return {(row.kind, row.value): row.person for row in rows}
+    rows = Identifier.objects.filter(condition, is_shared=False).select_related("person")
+    return {(row.kind, row.value): _live(row.person) for row in rows}
+
+
+def _live(person: Person) -> Person:
+    """The live record of a human: a tombstone left by a merge points to its survivor."""
+    hops = 0
+    while person.merged_into_id is not None and hops < 20:
+        person, hops = person.merged_into, hops + 1  # type: ignore[assignment]
+    return person
 
 
 def _fill_blank_profile(person: Person, profile: Profile) -> list[str]:

@@ -13,5 +13,18 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { autosubmit(document); });
+  // Marks live regions whose server-sent event stream is open (used by tests and styles).
+  function trackLiveState() {
+    document.body.addEventListener("htmx:sseOpen", function (event) {
+      event.target.setAttribute("data-live", "open");
+    });
+    document.body.addEventListener("htmx:sseError", function (event) {
+      event.target.setAttribute("data-live", "reconnecting");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    autosubmit(document);
+    trackLiveState();
+  });
 })();
