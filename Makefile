@@ -34,6 +34,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
+demo: export SOCIUS_COMPANY_NAME ?= Parc des Lumières
 demo: install
 	$(SOCIUS) migrate --noinput -v 0
 	$(SOCIUS) demo_data --if-empty

@@ -88,6 +88,16 @@ class DatabaseUrl:
     options: dict[str, str] | None = None
 
 
+def _without_password(url: str) -> str:
+    """The URL as it may appear in an error message, which ends up in logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user_info, _, host = parts.netloc.rpartition("@")
+    user = user_info.partition(":")[0]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
+
+
 def parse_database_url(url: str, *, base_dir: Path) -> DatabaseUrl:
     """Parse ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``postgres://...``."""
     parts = urlsplit(url)
@@ -105,12 +115,16 @@ def parse_database_url(url: str, *, base_dir: Path) -> DatabaseUrl:
     if parts.scheme in {"postgres", "postgresql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} names no database.")
+            raise ImproperlyConfigured(
+                f"DATABASE_URL={_without_password(url)!r} names no database."
+            )
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         try:
             port = str(parts.port or "")
         except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL={url!r} has an invalid port.") from None
+            raise ImproperlyConfigured(
+                f"DATABASE_URL={_without_password(url)!r} has an invalid port."
+            ) from None
         return DatabaseUrl(
             engine="postgresql",
             name=name,

@@ -42,7 +42,7 @@ else:
 
 DEBUG = env_bool("SOCIUS_DEBUG", default=False) and not IS_PRODUCTION
 SITE_URL = env_str("SOCIUS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-COMPANY_NAME = env_str("SOCIUS_COMPANY_NAME", "Socius")
+COMPANY_NAME = env_str("SOCIUS_COMPANY_NAME")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,6 +195,9 @@ SECURE_SSL_REDIRECT = env_bool("SOCIUS_SECURE_SSL_REDIRECT", default=IS_PRODUCTI
 SECURE_HSTS_SECONDS = env_int("SOCIUS_HSTS_SECONDS", 31_536_000 if IS_PRODUCTION else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
 SECURE_HSTS_PRELOAD = env_bool("SOCIUS_HSTS_PRELOAD", default=False)
+# Preloading commits the whole registrable domain for months; its owner opts in with
+# SOCIUS_HSTS_PRELOAD, so Django's reminder (W021) is not a defect of the deployment.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env_bool("SOCIUS_BEHIND_TLS_PROXY", default=False):
     # Only behind a proxy that overwrites this header: otherwise a client could forge it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -226,6 +229,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Static files
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 if not IS_PRODUCTION:
     # Static files are served from the apps in development; an empty root keeps WhiteNoise quiet.

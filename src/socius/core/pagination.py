@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from socius.core.errors import InvalidCursor
@@ -32,7 +33,10 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"dt"}:
-        return datetime.fromisoformat(value["dt"])
+        moment = datetime.fromisoformat(value["dt"])
+        if moment.tzinfo is None:  # cursors are written with aware datetimes only
+            raise InvalidCursor()
+        return moment
     if isinstance(value, dict | list):
         raise InvalidCursor()
     return value
@@ -75,7 +79,12 @@ def keyset_page(
     size = max(1, min(size, MAX_PAGE_SIZE))
     queryset = queryset.order_by(*ordering)
     if cursor:
-        queryset = queryset.filter(_after(ordering, decode_cursor(cursor, length=len(ordering))))
+        condition = _after(ordering, decode_cursor(cursor, length=len(ordering)))
+        try:
+            queryset = queryset.filter(condition)
+        except (TypeError, ValueError, OverflowError, ValidationError):
+            # Well-formed JSON whose values do not fit the fields: a forged cursor.
+            raise InvalidCursor() from None
     rows = list(queryset[: size + 1])
     items = rows[:size]
     next_cursor = None

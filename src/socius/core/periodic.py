@@ -53,7 +53,9 @@ def periodic_enqueue_due(*, now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     enqueued = []
     for spec in registered_periodic_jobs():
-        if _claim(spec, now):
-            spec.task.enqueue()
-            enqueued.append(spec.name)
+        # Claim and enqueue commit together: a crash between them must not lose the run.
+        with transaction.atomic():
+            if _claim(spec, now):
+                spec.task.enqueue()
+                enqueued.append(spec.name)
     return enqueued

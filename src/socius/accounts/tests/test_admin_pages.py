@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django.core import mail
+from django.utils import translation
+from django.utils.html import escape
 
+from socius.accounts.errors import EmailAlreadyUsed
 from socius.accounts.models import ApiToken, Department, User
 from socius.accounts.services import token_create
 from socius.conftest import Cast, signed_in_client
@@ -60,7 +63,10 @@ def test_adding_an_existing_email_shows_an_error_and_adds_nothing(cast: Cast) ->
     )
 
     assert response.status_code == 200
-    assert "An employee already uses this email address." in response.content.decode()
+    with translation.override("fr"):
+        expected = str(EmailAlreadyUsed.default_message)
+    assert response.context["form"].non_field_errors() == [expected]
+    assert escape(expected) in response.content.decode()
     assert User.objects.filter(email="alice.martin@example.com").count() == 1
 
 
