@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs page's assets locally (the CSP forbids CDNs)
     "django_htmx",
     "template_partials",
     "django_tasks",

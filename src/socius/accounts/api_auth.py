@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from socius.accounts.models import ApiToken
+from socius.accounts.roles import scopes_allowed_for
 from socius.accounts.selectors import token_authenticate
 from socius.accounts.services import token_touch
 from socius.core.errors import Forbidden
@@ -30,7 +31,9 @@ class TokenAuth(HttpBearer):
         api_token = token_authenticate(secret=token)
         if api_token is None:
             return None
-        missing = sorted(self.scopes - set(api_token.scopes))
+        # A role lowered after the token was made takes its scopes down with it.
+        allowed = set(api_token.scopes) & set(scopes_allowed_for(api_token.user.role))
+        missing = sorted(self.scopes - allowed)
         if missing:
             raise InsufficientScope(details={"missing": missing})
         token_touch(token=api_token)

@@ -25,6 +25,11 @@ class InvalidRole(InvalidInput):
     default_message = _("Unknown role.")
 
 
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+    default_message = _("This password is too weak.")
+
+
 class InvalidDepartment(InvalidInput):
     code = "invalid_department"
     default_message = _("A department needs a name and a slug of letters, digits and dashes.")

@@ -7,6 +7,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,6 +21,7 @@ from socius.accounts.errors import (
     InvalidRole,
     ScopeNotAllowed,
     UnknownScope,
+    WeakPassword,
 )
 from socius.accounts.models import ApiToken, Department, User
 from socius.accounts.roles import SCOPES, Role, role_has
@@ -101,6 +104,13 @@ def department_rename(*, department: Department, name: str, actor: User) -> Depa
     return department
 
 
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise WeakPassword(" ".join(error.messages), details={"field": "password"}) from None
+
+
 @transaction.atomic
 def employee_create(*, data: EmployeeIn, actor: User | None = None) -> User:
     """Create an employee's login and resolve the Person they are (one record per human)."""
@@ -128,6 +138,7 @@ def employee_create(*, data: EmployeeIn, actor: User | None = None) -> User:
         is_superuser=data.role == Role.ADMIN,
     )
     if data.password:
+        _check_password(data.password, user)
         user.set_password(data.password)
     else:
         user.set_unusable_password()

@@ -5,14 +5,8 @@ from django.contrib import admin
 from socius.core.models import Activity
 
 
-@admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin[Activity]):
-    """The log is append-only: the admin can only look."""
-
-    list_display = ["occurred_at", "verb", "actor", "person", "department", "channel"]
-    list_filter = ["verb", "channel", "visibility"]
-    date_hierarchy = "occurred_at"
-    list_select_related = ["actor", "person", "department"]
+class LookOnlyAdmin:
+    """Changes go through Socius's pages and services, which write the Activity log."""
 
     def has_add_permission(self, request: object) -> bool:
         return False
@@ -22,3 +16,11 @@ class ActivityAdmin(admin.ModelAdmin[Activity]):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(LookOnlyAdmin, admin.ModelAdmin[Activity]):
+    list_display = ["occurred_at", "verb", "actor", "person", "department", "channel"]
+    list_filter = ["verb", "channel", "visibility"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor", "person", "department"]

@@ -153,13 +153,13 @@ def get_broker() -> Broker:
 
 
 def publish_on_commit(
-    event: LiveEvent, *, broker_factory: Callable[[], Broker] = get_broker
+    event: LiveEvent, *, broker_factory: Callable[[], Broker] | None = None
 ) -> None:
     """Publish once the surrounding transaction commits; nothing is sent on rollback."""
 
     def send() -> None:
         try:
-            broker_factory().publish(event)
+            (broker_factory or get_broker)().publish(event)
         except Exception:  # a lost live update must never break the write that caused it
             logger.exception("Could not publish live event %s on %s", event.name, event.channel)
 

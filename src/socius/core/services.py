@@ -60,15 +60,14 @@ def activity_append(draft: ActivityDraft) -> Activity:
         raise RuntimeError("activity_append must run inside the transaction of the change.")
     activity = draft.to_model()
     activity.save()
+    # Pages showing recent activity refresh their panels once the change is committed.
+    data = {"id": activity.pk, "verb": activity.verb}
     if activity.department_id is not None:
-        # Pages of the department refresh their activity panels once the change is committed.
         publish_on_commit(
-            LiveEvent(
-                channel=f"department:{activity.department_id}",
-                name="activity",
-                data={"id": activity.pk, "verb": activity.verb},
-            )
+            LiveEvent(channel=f"department:{activity.department_id}", name="activity", data=data)
         )
+    if activity.actor_id is not None:
+        publish_on_commit(LiveEvent(channel="company", name="activity", data=data))
     return activity
 
 

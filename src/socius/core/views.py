@@ -44,6 +44,8 @@ def live_channels_for(user: object) -> set[str]:
     department_id = getattr(user, "department_id", None)
     if department_id:
         channels.add(f"department:{department_id}")
+    else:  # their home page shows the company's activity instead of a department's
+        channels.add("company")
     return channels
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from socius.core.admin import LookOnlyAdmin
 from socius.people.models import Identifier, Person, ResolutionConflict
 
 
@@ -13,22 +14,14 @@ class IdentifierInline(admin.TabularInline[Identifier, Person]):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin[Person]):
-    """For inspection: people change through the person hub's services, never here."""
-
+class PersonAdmin(LookOnlyAdmin, admin.ModelAdmin[Person]):
     list_display = ["id", "given_name", "family_name", "city", "merged_into", "erased_at"]
     search_fields = ["given_name", "family_name", "identifiers__value"]
     inlines = [IdentifierInline]
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
 
 @admin.register(ResolutionConflict)
-class ResolutionConflictAdmin(admin.ModelAdmin[ResolutionConflict]):
+class ResolutionConflictAdmin(LookOnlyAdmin, admin.ModelAdmin[ResolutionConflict]):
     list_display = ["chosen_person", "other_person", "status", "created_at"]
     list_filter = ["status"]
     readonly_fields = [

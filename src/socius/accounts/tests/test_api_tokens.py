@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 
+from socius.accounts.api_auth import InsufficientScope, TokenAuth
 from socius.accounts.errors import ScopeNotAllowed, UnknownScope
 from socius.accounts.models import ApiToken
 from socius.accounts.services import token_create, token_digest, token_revoke
@@ -191,3 +192,16 @@ def test_the_api_documents_itself_only_for_signed_in_callers(cast: Cast) -> None
     assert with_token.json()["info"]["title"] == "Socius API"
     assert docs_anonymous.status_code == 302
     assert docs_signed_in.status_code == 200
+
+
+def test_a_token_loses_the_scopes_its_owners_new_role_no_longer_allows(cast: Cast) -> None:
+    created = token_create(user=cast.agent, name="Care sync", scopes=["care:read", "people:read"])
+    cast.agent.role = "employee"
+    cast.agent.save(update_fields=["role"])
+
+    response = Client().get("/api/v1/accounts/me", **bearer(created.secret))
+    refused = TokenAuth("care:read")
+
+    assert response.status_code == 200
+    with pytest.raises(InsufficientScope):
+        refused.authenticate(RequestFactory().get("/"), created.secret)

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from socius.accounts.errors import EmailAlreadyUsed, InvalidRole
+from socius.accounts.errors import EmailAlreadyUsed, InvalidRole, WeakPassword
 from socius.accounts.models import Department, User
 from socius.accounts.services import EmployeeIn, employee_create
 from socius.core.models import Activity
@@ -108,3 +108,14 @@ def test_createsuperuser_without_input_makes_an_administrator_with_a_person(monk
     user = User.objects.get(email="root@example.com")
     assert (user.role, user.is_staff, user.is_superuser) == ("admin", True, True)
     assert user.person.given_name == "Rose"
+
+
+@pytest.mark.parametrize("password", ["abc", "password1234", "123456789012"])
+def test_it_refuses_a_weak_password_and_creates_nothing(password: str) -> None:
+    with pytest.raises(WeakPassword):
+        employee_create(
+            data=EmployeeIn(email="emma@example.com", full_name="Emma Leroy", password=password)
+        )
+
+    assert User.objects.count() == 0
+    assert Person.objects.count() == 0

@@ -14,6 +14,7 @@ from django.test import AsyncClient, Client
 from socius.conftest import Cast
 from socius.core import views
 from socius.core.live import LiveEvent, MemoryBroker, publish_on_commit
+from socius.core.services import ActivityDraft, activity_append
 from socius.core.views import live_channels_for
 
 RETRY = b"retry: 3000\n\n"
@@ -151,6 +152,32 @@ def test_it_lists_the_users_and_the_departments_channels(cast: Cast) -> None:
     agent = cast.agent
 
     assert live_channels_for(agent) == {f"user:{agent.pk}", f"department:{agent.department_id}"}
+
+
+def test_an_employee_without_a_department_listens_to_the_company_channel(cast: Cast) -> None:
+    cast.colleague.department = None
+
+    assert live_channels_for(cast.colleague) == {f"user:{cast.colleague.pk}", "company"}
+
+
+def test_an_appended_activity_is_announced_to_its_department_and_the_company(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    broker = RecordingBroker()
+    monkeypatch.setattr("socius.core.live.get_broker", lambda: broker)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        activity = activity_append(
+            ActivityDraft(
+                verb="test.done", actor_id=cast.agent.pk, department_id=cast.agent.department_id
+            )
+        )
+
+    data = {"id": activity.pk, "verb": "test.done"}
+    assert broker.published == [
+        LiveEvent(channel=f"department:{cast.agent.department_id}", name="activity", data=data),
+        LiveEvent(channel="company", name="activity", data=data),
+    ]
 
 
 def test_it_refuses_the_stream_to_an_anonymous_visitor(db: None) -> None:
