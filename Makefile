@@ -49,8 +49,8 @@ worker: install
 	$(SOCIUS) worker
 
 lint: install
-	$(BIN)/ruff check src bench
-	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src $(wildcard bench)
+	$(BIN)/ruff format --check src $(wildcard bench)
 
 typecheck: install
 	$(BIN)/mypy src
