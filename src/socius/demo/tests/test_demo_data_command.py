@@ -1,0 +1,126 @@
+"""`socius demo-data`: one small build through the real services, checked in detail."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from socius.accounts.models import Department, User
+from socius.accounts.roles import Role
+from socius.conftest import make_employee
+from socius.core.models import Activity
+from socius.people.models import Identifier, Person, ResolutionConflict
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORD = "a demo password for tests"
+SERVICE_VERB_PREFIXES = ("person.", "employee.", "department.")
+
+
+def _demo_data(*arguments: str) -> str:
+    out = StringIO()
+    call_command("demo_data", *arguments, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def _counts() -> tuple[int, int, int, int]:
+    return (
+        User.objects.count(),
+        Person.objects.count(),
+        Identifier.objects.count(),
+        Activity.objects.count(),
+    )
+
+
+def _check_company() -> None:
+    assert set(Department.objects.values_list("slug", flat=True)) == {
+        "direction",
+        "marketing",
+        "ventes",
+        "service-client",
+        "rh",
+        "informatique",
+        "exploitation",
+    }
+    employees = User.objects.select_related("department", "person")
+    assert employees.count() == 40
+    assert all(user.person.identifiers.filter(kind="email", value=user.email) for user in employees)
+    assert Counter(employees.values_list("role", flat=True)) == {
+        Role.EMPLOYEE: 20,
+        Role.AGENT: 9,
+        Role.MANAGER: 7,
+        Role.HR: 3,
+        Role.ADMIN: 1,
+    }
+    assert set(employees.filter(role=Role.AGENT).values_list("department__slug", flat=True)) == {
+        "service-client"
+    }
+    assert employees.get(role=Role.ADMIN).check_password(DEMO_PASSWORD)
+
+
+def _check_customers() -> None:
+    assert Person.objects.count() == 40 + 260
+    assert ResolutionConflict.objects.count() == 0
+    counted = Person.objects.annotate(
+        n_email=Count("identifiers", filter=Q(identifiers__kind="email")),
+        n_phone=Count("identifiers", filter=Q(identifiers__kind="phone")),
+    )
+    helene = counted.get(given_name="Hélène", family_name="Garnier")
+    assert (helene.n_email, helene.n_phone >= 1) == (2, True)
+    # The same human left as two records, which only a fuzzy match could link.
+    assert Person.objects.filter(given_name="Jean-Pierre", family_name="Lefèvre").count() == 1
+    assert Person.objects.filter(given_name="JP", family_name="Lefevre").count() == 1
+    landlines = Identifier.objects.filter(is_shared=True).values("value").annotate(n=Count("id"))
+    assert max(row["n"] for row in landlines) >= 2
+
+
+def _check_activities() -> None:
+    # Resolution and account services append their own entries; the story is the rest.
+    story = Activity.objects.all()
+    for prefix in SERVICE_VERB_PREFIXES:
+        story = story.exclude(verb__startswith=prefix)
+    assert story.count() == 3000
+    assert story.filter(actor__isnull=False).exists()
+    assert story.filter(verb="collab.post_created", person__isnull=True).exists()
+    now = timezone.now()
+    assert story.filter(occurred_at__lt=now - timedelta(days=366)).count() == 0
+    assert story.filter(occurred_at__gt=now).count() == 0
+
+
+def test_it_builds_the_small_demo_once_and_then_does_nothing_if_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOCIUS_DEMO_PASSWORD", DEMO_PASSWORD)
+
+    output = _demo_data("--if-empty", "--seed", "42")
+
+    _check_company()
+    _check_customers()
+    _check_activities()
+    assert f"password for every employee: {DEMO_PASSWORD}" in output
+    for role in ("admin", "manager", "hr", "agent", "employee"):
+        assert f"  {role} " in output
+    assert "Demo data (small, seed 42): 7 departments, 40 employees, 300 persons" in output
+    portal_email = output.split("sign in as ")[1].split(",")[0]
+    helene = Person.objects.get(identifiers__kind="email", identifiers__value=portal_email)
+    assert (helene.given_name, helene.family_name) == ("Hélène", "Garnier")
+
+    before = _counts()
+    assert "no demo data added" in _demo_data("--if-empty")
+    assert _counts() == before
+
+
+def test_it_refuses_a_database_that_already_has_employees_and_changes_nothing() -> None:
+    make_employee("deja.la@example.com", "Déjà Là", "ventes")
+    before = _counts()
+
+    with pytest.raises(CommandError, match="already has employees"):
+        _demo_data()
+
+    assert _counts() == before
