@@ -172,6 +172,15 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60
 LOGIN_FAILURE_LIMIT = env_int("SOCIUS_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("SOCIUS_LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+# Identifier kinds strong enough to merge two persons automatically when one interaction
+# carries both; the others (by default the phone, often a shared landline) only suggest.
+PEOPLE_STRONG_IDENTIFIERS = env_list(
+    "SOCIUS_PEOPLE_STRONG_IDENTIFIERS",
+    [
+        "email", "facebook", "instagram", "x", "linkedin", "whatsapp",
+        "customer_number", "loyalty_card", "employee_number", "external",
+    ],
+)  # fmt: skip
 PORTAL_LINK_MAX_AGE_SECONDS = env_int("SOCIUS_PORTAL_LINK_MAX_AGE", 15 * 60, minimum=60)
 
 # Sessions and cookies. The __Host- prefix pins cookies to this exact host over HTTPS.

@@ -3,7 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from socius.core.admin import LookOnlyAdmin
-from socius.people.models import Identifier, Person, ResolutionConflict
+from socius.people.models import (
+    ConsentEntry,
+    DuplicateSuggestion,
+    Identifier,
+    Merge,
+    Person,
+    ResolutionDecision,
+)
 
 
 class IdentifierInline(admin.TabularInline[Identifier, Person]):
@@ -16,19 +23,28 @@ class IdentifierInline(admin.TabularInline[Identifier, Person]):
 @admin.register(Person)
 class PersonAdmin(LookOnlyAdmin, admin.ModelAdmin[Person]):
     list_display = ["id", "given_name", "family_name", "city", "merged_into", "erased_at"]
-    search_fields = ["given_name", "family_name", "identifiers__value"]
+    search_fields = ["search_name", "identifiers__value"]
     inlines = [IdentifierInline]
 
 
-@admin.register(ResolutionConflict)
-class ResolutionConflictAdmin(LookOnlyAdmin, admin.ModelAdmin[ResolutionConflict]):
-    list_display = ["chosen_person", "other_person", "status", "created_at"]
-    list_filter = ["status"]
-    readonly_fields = [
-        "chosen_person",
-        "other_person",
-        "reason",
-        "evidence",
-        "status",
-        "created_at",
-    ]
+@admin.register(DuplicateSuggestion)
+class DuplicateSuggestionAdmin(LookOnlyAdmin, admin.ModelAdmin[DuplicateSuggestion]):
+    list_display = ["person_a", "person_b", "status", "origin", "probability", "created_at"]
+    list_filter = ["status", "origin"]
+
+
+@admin.register(ResolutionDecision)
+class ResolutionDecisionAdmin(LookOnlyAdmin, admin.ModelAdmin[ResolutionDecision]):
+    list_display = ["created_at", "person", "outcome", "source", "reason"]
+    list_filter = ["outcome", "source"]
+
+
+@admin.register(Merge)
+class MergeAdmin(LookOnlyAdmin, admin.ModelAdmin[Merge]):
+    list_display = ["created_at", "survivor", "absorbed", "actor", "undone_at"]
+
+
+@admin.register(ConsentEntry)
+class ConsentEntryAdmin(LookOnlyAdmin, admin.ModelAdmin[ConsentEntry]):
+    list_display = ["occurred_at", "person", "purpose", "state", "source"]
+    list_filter = ["purpose", "state"]

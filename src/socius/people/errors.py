@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from socius.core.errors import Conflict, NotFound
+
+
+class PersonNotFound(NotFound):
+    code = "person_not_found"
+    default_message = _("No such person.")
+
+
+class MergeRefused(Conflict):
+    code = "merge_refused"
+    default_message = _("These two persons cannot be merged.")
+
+
+class MergeAlreadyUndone(Conflict):
+    code = "merge_already_undone"
+    default_message = _("This merge was already undone.")
+
+
+class MergeNotLatest(Conflict):
+    code = "merge_not_latest"
+    default_message = _("The surviving person was merged again since: undo that later merge first.")
+
+
+class PersonErased(Conflict):
+    code = "person_erased"
+    default_message = _("This person's data was erased.")
