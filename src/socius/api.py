@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from socius.accounts.api import router as accounts_router
 from socius.accounts.selectors import token_authenticate
 from socius.core.errors import DomainError
+from socius.people.api import router as people_router
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     response = JsonResponse(error.as_dict(), status=error.status_code)
+    survivor_id = getattr(error, "survivor_id", None)
+    if survivor_id is not None:  # a merged-away person: point to the survivor
+        response.headers["Location"] = f"/api/v1/people/{survivor_id}"
     retry_after = getattr(error, "retry_after", None)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
@@ -89,3 +93,4 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
 
 
 api.add_router("/accounts", accounts_router)
+api.add_router("/people", people_router)

@@ -12,6 +12,7 @@ handler500 = "socius.core.views.server_error"
 urlpatterns = [
     path("", include("socius.core.urls")),
     path("accounts/", include("socius.accounts.urls")),
+    path("people/", include("socius.people.urls")),
     path("portal/", include("socius.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from socius.core.errors import Conflict, NotFound
+from socius.core.errors import Conflict, DomainError, NotFound
 
 
 class PersonNotFound(NotFound):
@@ -28,3 +28,15 @@ class MergeNotLatest(Conflict):
 class PersonErased(Conflict):
     code = "person_erased"
     default_message = _("This person's data was erased.")
+
+
+class PersonMergedAway(DomainError):
+    """The id names a record merged into another: callers are sent to the survivor."""
+
+    code = "person_merged"
+    status_code = 301
+    default_message = _("This person was merged into another record.")
+
+    def __init__(self, *, survivor_id: int) -> None:
+        self.survivor_id = survivor_id
+        super().__init__(details={"survivor_id": survivor_id})

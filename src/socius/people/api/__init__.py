@@ -1,0 +1,12 @@
+"""The people API: one router per area, joined under /api/v1/people."""
+
+from ninja import Router
+
+from socius.people.api import interactions, merges, persons, privacy
+
+router = Router(tags=["people"])
+# Fixed paths (interactions, merges, search) before /{person_id} so they are matched first.
+router.add_router("", interactions.router)
+router.add_router("", merges.router)
+router.add_router("", privacy.router)
+router.add_router("", persons.router)
