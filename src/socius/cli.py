@@ -14,7 +14,11 @@ def main(argv: list[str] | None = None) -> None:
     # Two-word commands read naturally: "socius employee create" -> "employee_create".
     if len(args) >= 2:
         args[1] = args[1].replace("-", "_")  # "socius demo-data" -> "demo_data"
-    if len(args) >= 3 and (args[1], args[2]) in {("employee", "create"), ("token", "create")}:
+    if len(args) >= 3 and (args[1], args[2]) in {
+        ("employee", "create"),
+        ("token", "create"),
+        ("people", "import"),
+    }:
         args[1:3] = [f"{args[1]}_{args[2]}"]
     execute_from_command_line(["socius", *args[1:]])
 

@@ -42,6 +42,12 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["socius.testing.FastArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _erasure_log_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    # Erasures append to a log file after commit; tests must never write to the real one.
+    settings.ERASURE_LOG_PATH = tmp_path / "erasures.jsonl"
+
+
 def make_employee(email: str, name: str, department: str, role: str = Role.EMPLOYEE) -> User:
     return employee_create(
         data=EmployeeIn(

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socius.core.context_processors.site",
+                "socius.accounts.context_processors.capabilities",
             ],
         },
     }
@@ -182,6 +183,12 @@ PEOPLE_STRONG_IDENTIFIERS = env_list(
     ],
 )  # fmt: skip
 PORTAL_LINK_MAX_AGE_SECONDS = env_int("SOCIUS_PORTAL_LINK_MAX_AGE", 15 * 60, minimum=60)
+# Data-subject rights: prospects (no purchase, no employee account) are erased this many
+# days after their last own contact (CNIL: 3 years); 0 turns the automatic erasure off.
+RETENTION_PROSPECT_DAYS = env_int("SOCIUS_RETENTION_PROSPECT_DAYS", 3 * 365, minimum=0)
+# Every erasure is appended here (ids and time only) to be replayed after a backup restore;
+# keep this file outside the database backups' reach, e.g. on another volume.
+ERASURE_LOG_PATH = Path(env_str("SOCIUS_ERASURE_LOG", str(DATA_DIR / "erasures.jsonl"))).resolve()
 
 # Sessions and cookies. The __Host- prefix pins cookies to this exact host over HTTPS.
 SESSION_COOKIE_AGE = env_int("SOCIUS_SESSION_AGE", 12 * 60 * 60, minimum=300)

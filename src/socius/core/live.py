@@ -145,6 +145,28 @@ class RedisBroker:
         return _RedisSubscription(self.url, channels)
 
 
+ChannelAuthorizer = Callable[[Any, str], bool]
+_CHANNEL_AUTHORIZERS: dict[str, ChannelAuthorizer] = {}
+MAX_REQUESTED_CHANNELS = 5
+
+
+def register_channel_authorizer(prefix: str, authorizer: ChannelAuthorizer) -> None:
+    """Let pages ask for ``<prefix>:<suffix>`` channels; ``authorizer(user, suffix)`` decides.
+
+    Contexts register their prefixes (``person``, later ``case``...) so that core, which
+    imports no context, can still check who may listen to their channels.
+    """
+    _CHANNEL_AUTHORIZERS[prefix] = authorizer
+
+
+def channel_allowed(user: Any, channel: str) -> bool:
+    prefix, separator, suffix = channel.partition(":")
+    authorizer = _CHANNEL_AUTHORIZERS.get(prefix)
+    if not separator or not suffix or authorizer is None:
+        return False
+    return bool(authorizer(user, suffix))
+
+
 @lru_cache(maxsize=1)
 def get_broker() -> Broker:
     if settings.LIVE_BROKER == "redis":

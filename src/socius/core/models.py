@@ -54,6 +54,8 @@ class Activity(models.Model):
         verbose_name_plural = "activities"
         indexes = [
             models.Index(fields=["person", "-occurred_at", "-id"], name="activity_person_timeline"),
+            # The newest entry of a person by id: what caches of person pages are keyed on.
+            models.Index(fields=["person", "-id"], name="activity_person_newest"),
             models.Index(fields=["actor", "-occurred_at"], name="activity_actor_history"),
             models.Index(fields=["department", "occurred_at"], name="activity_department_time"),
             models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),

@@ -60,6 +60,21 @@ def activity_append(draft: ActivityDraft) -> Activity:
         raise RuntimeError("activity_append must run inside the transaction of the change.")
     activity = draft.to_model()
     activity.save()
+    _publish_on_commit(activity)
+    return activity
+
+
+def activity_append_bulk(drafts: list[ActivityDraft]) -> list[Activity]:
+    """Append many entries in one statement, with the live updates of ``activity_append``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("activity_append_bulk must run inside the transaction of the change.")
+    activities = Activity.objects.bulk_create([draft.to_model() for draft in drafts])
+    for activity in activities:
+        _publish_on_commit(activity)
+    return activities
+
+
+def _publish_on_commit(activity: Activity) -> None:
     # Pages showing recent activity refresh their panels once the change is committed.
     data = {"id": activity.pk, "verb": activity.verb}
     if activity.department_id is not None:
@@ -68,7 +83,10 @@ def activity_append(draft: ActivityDraft) -> Activity:
         )
     if activity.actor_id is not None:
         publish_on_commit(LiveEvent(channel="company", name="activity", data=data))
-    return activity
+    if activity.person_id is not None:  # the person's page refreshes its timeline
+        publish_on_commit(
+            LiveEvent(channel=f"person:{activity.person_id}", name="timeline", data=data)
+        )
 
 
 def activity_append_many(drafts: list[ActivityDraft], *, batch_size: int = 2000) -> int:
@@ -85,3 +103,25 @@ def activity_reassign_person(*, from_person_id: int, to_person_id: int) -> list[
     moved = list(Activity.objects.filter(person_id=from_person_id).values_list("id", flat=True))
     Activity.objects.filter(id__in=moved).update(person_id=to_person_id)
     return moved
+
+
+def activity_scrub_person(*, person_id: int) -> int:
+    """Blank the summary and payload of every entry on a person's timeline (erasure).
+
+    The entries stay (verbs, times and departments keep the company's statistics true);
+    what they said about the human goes. Returns the number of entries scrubbed.
+    """
+    return Activity.objects.filter(person_id=person_id).update(summary="", payload={"erased": True})
+
+
+def activity_scrub_about(*, object_type: str, object_ids: list[int]) -> int:
+    """Scrub the entries about these rows on every timeline (erasure).
+
+    A relation appears on both persons' timelines, naming the other person: erasing one of
+    them scrubs the entries about their relations on the other's timeline too.
+    """
+    if not object_ids:
+        return 0
+    return Activity.objects.filter(
+        object_type=object_type, object_id__in=[str(pk) for pk in object_ids]
+    ).update(summary="", payload={"erased": True})

@@ -13,7 +13,13 @@ from django.template import loader
 from django.views.decorators.http import require_GET
 
 from socius.core.http import AuthenticatedHttpRequest
-from socius.core.live import LiveEvent, Subscription, get_broker
+from socius.core.live import (
+    MAX_REQUESTED_CHANNELS,
+    LiveEvent,
+    Subscription,
+    channel_allowed,
+    get_broker,
+)
 from socius.core.selectors import activity_recent_for_department
 
 HEARTBEAT_SECONDS = 15.0
@@ -47,6 +53,13 @@ def live_channels_for(user: object) -> set[str]:
     else:  # their home page shows the company's activity instead of a department's
         channels.add("company")
     return channels
+
+
+def requested_channels_allowed(user: object, requested: list[str]) -> bool:
+    """Whether the user may listen to every channel a page asked for with ``?channel=``."""
+    if len(requested) > MAX_REQUESTED_CHANNELS:
+        return False
+    return all(channel_allowed(user, channel) for channel in requested)
 
 
 def _format(event: LiveEvent) -> str:
@@ -86,12 +99,18 @@ async def live_events(request: HttpRequest) -> HttpResponseBase:
     user = await request.auser()
     if not user.is_authenticated or not user.is_active:
         return JsonResponse({"code": "unauthenticated", "message": "Sign in first."}, status=401)
+    requested = request.GET.getlist("channel")
+    if not await sync_to_async(requested_channels_allowed)(user, requested):
+        return JsonResponse(
+            {"code": "channel_forbidden", "message": "You may not listen to this channel."},
+            status=403,
+        )
     # A stream may stay open for minutes: it must not hold a database connection meanwhile.
     await sync_to_async(connections.close_all)()
     lifetime = STREAM_LIFETIME_SECONDS
     if request.GET.get("once") == "1":  # lets tests and health checks read one heartbeat
         lifetime = 0.05
-    subscription = get_broker().subscribe(live_channels_for(user))
+    subscription = get_broker().subscribe(live_channels_for(user) | set(requested))
     response = StreamingHttpResponse(
         _stream(subscription, lifetime), content_type="text/event-stream"
     )

@@ -9,6 +9,8 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        import socius.people.panels  # noqa: F401 - registers the page's panels and live channel
+        from socius.people import tasks  # noqa: F401 - registers the periodic jobs
         from socius.people.reference_rules import (
             identifiers_already_on_survivor,
             inverse_relations_already_on_survivor,

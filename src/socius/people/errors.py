@@ -40,3 +40,18 @@ class PersonMergedAway(DomainError):
     def __init__(self, *, survivor_id: int) -> None:
         self.survivor_id = survivor_id
         super().__init__(details={"survivor_id": survivor_id})
+
+
+class ErasureRefused(Conflict):
+    code = "erasure_refused"
+    default_message = _("This person's data cannot be erased this way.")
+
+
+class PrivacyRequestPending(Conflict):
+    code = "privacy_request_pending"
+    default_message = _("A request of this kind is already pending.")
+
+
+class PrivacyRequestClosed(Conflict):
+    code = "privacy_request_closed"
+    default_message = _("This request was already handled.")

@@ -333,3 +333,50 @@ class PrivacyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} request of {self.person_id}"
+
+
+class ImportRun(models.Model):
+    """A CSV import of contacts: its progress while it runs, then its counts and refusals."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, help_text=_("As uploaded; never used as a path."))
+    source = models.CharField(max_length=64)
+    upload = models.UUIDField(
+        null=True, blank=True, help_text=_("The stored file, until the import has read it.")
+    )
+    mapping = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    attached_count = models.PositiveIntegerField(default=0)
+    merged_count = models.PositiveIntegerField(default=0)
+    suggested_count = models.PositiveIntegerField(default=0)
+    refused_count = models.PositiveIntegerField(default=0)
+    consents_count = models.PositiveIntegerField(default=0)
+    refusals_kept_count = models.PositiveIntegerField(
+        default=0, help_text=_("Consents the file granted that the person had refused since.")
+    )
+    error_report = models.TextField(blank=True, help_text=_("The refused rows, as CSV."))
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="importrun_by_creator")]
+
+    def __str__(self) -> str:
+        return f"import of {self.filename} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -9,4 +9,5 @@ class PortalConfig(AppConfig):
     verbose_name = "Customer portal"
 
     def ready(self) -> None:
-        from socius.portal import tasks  # noqa: F401 - registers the periodic jobs
+        # Imported for what they register: the person eraser and the periodic jobs.
+        from socius.portal import privacy, tasks  # noqa: F401

@@ -13,4 +13,6 @@ urlpatterns = [
     path("sign-out", views.sign_out, name="sign-out"),
     path("group-orders", views.group_orders, name="group-orders"),
     path("my-data", views.my_data, name="my-data"),
+    path("my-data/export", views.my_data_export, name="my-data-export"),
+    path("my-data/erase", views.my_data_erase, name="my-data-erase"),
 ]

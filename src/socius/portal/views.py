@@ -1,14 +1,25 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socius.core.errors import DomainError
 from socius.core.forms import form_add_domain_error
 from socius.core.http import client_ip
+from socius.people.errors import PrivacyRequestPending
+from socius.people.models import ConsentPurpose, ConsentState, Person, PrivacyRequest
 from socius.people.selectors import person_identifiers
+from socius.people.selectors.privacy import (
+    person_customer_timeline,
+    privacy_request_pending_for,
+)
+from socius.people.services.consent import consent_states
+from socius.people.services.privacy import person_export, privacy_request_create
+from socius.people.views.privacy import export_download
 from socius.portal import services
 from socius.portal.access import (
     PortalHttpRequest,
@@ -18,6 +29,7 @@ from socius.portal.access import (
     portal_sign_out,
 )
 from socius.portal.forms import LinkRequestForm
+from socius.portal.forms_privacy import ErasureRequestForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,7 +80,50 @@ def group_orders(request: PortalHttpRequest) -> HttpResponse:
     return render(request, "portal/group_orders.html", {"person": request.person})
 
 
+def _consents(person: Person) -> list[dict[str, str]]:
+    return [
+        {"purpose": str(ConsentPurpose(purpose).label), "state": state,
+         "state_label": str(ConsentState(state).label)}
+        for purpose, state in sorted(consent_states(person=person).items())
+    ]  # fmt: skip
+
+
 @portal_login_required
 def my_data(request: PortalHttpRequest) -> HttpResponse:
-    context = {"person": request.person, "identifiers": person_identifiers(person=request.person)}
+    """What the company holds about the customer; never anything internal (see the test)."""
+    person = request.person
+    context = {
+        "person": person,
+        "identifiers": person_identifiers(person=person),
+        "consents": _consents(person),
+        "timeline": person_customer_timeline(person=person),
+        "pending": privacy_request_pending_for(person=person, kind=PrivacyRequest.Kind.ERASURE),
+        "form": ErasureRequestForm(),
+    }
     return render(request, "portal/my_data.html", context)
+
+
+@require_GET
+@portal_login_required
+def my_data_export(request: PortalHttpRequest) -> HttpResponse:
+    data = person_export(person=request.person, audience="customer", channel="web")
+    return export_download(data, request.person.pk)
+
+
+@require_POST
+@portal_login_required
+def my_data_erase(request: PortalHttpRequest) -> HttpResponse:
+    form = ErasureRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Your message is too long (2,000 characters at most)."))
+        return redirect("portal:my-data")
+    try:
+        privacy_request_create(person=request.person, message=form.cleaned_data["message"])
+    except PrivacyRequestPending:
+        messages.info(request, _("Your erasure request is already with us."))
+    else:
+        messages.success(
+            request,
+            _("We have your request. We will erase your data within one month and tell you."),
+        )
+    return redirect("portal:my-data")

@@ -10,3 +10,4 @@ router.add_router("", interactions.router)
 router.add_router("", merges.router)
 router.add_router("", privacy.router)
 router.add_router("", persons.router)
+persons.add_search_route(router)  # GET /api/v1/people itself, without a trailing slash

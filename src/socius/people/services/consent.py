@@ -6,10 +6,14 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from socius.core.errors import InvalidInput
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
+from socius.core.verbs import register_verbs
 from socius.people.models import ConsentEntry, ConsentPurpose, ConsentState, Person
+
+register_verbs({"consent.recorded": _("Consent recorded")})
 
 
 def consent_states(*, person: Person) -> dict[str, str]:

@@ -7,10 +7,18 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
+from socius.core.errors import InvalidInput
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
-from socius.people.errors import MergeAlreadyUndone, MergeNotLatest, MergeRefused
+from socius.core.verbs import register_verbs
+from socius.people.errors import (
+    MergeAlreadyUndone,
+    MergeNotLatest,
+    MergeRefused,
+    PersonErased,
+)
 from socius.people.models import (
     ConsentEntry,
     ConsentState,
@@ -22,6 +30,8 @@ from socius.people.names import search_name
 from socius.people.references import person_reference, person_references
 from socius.people.services.consent import consent_states
 from socius.people.services.types import PROFILE_FIELDS
+
+register_verbs({"person.merged": _("Records merged"), "person.unmerged": _("Merge undone")})
 
 _RESTRICTIVENESS = {ConsentState.GRANTED: 0, ConsentState.DENIED: 1, ConsentState.WITHDRAWN: 2}
 
@@ -44,18 +54,48 @@ def _from_json(field: str, value: Any) -> Any:
 
 def _check_mergeable(survivor: Person, absorbed: Person) -> None:
     if survivor.pk == absorbed.pk:
-        raise MergeRefused(details={"reason": "same_person"})
+        raise MergeRefused(
+            gettext("A person cannot be merged with itself."), details={"reason": "same_person"}
+        )
     for person in (survivor, absorbed):
         if person.merged_into_id is not None:
             raise MergeRefused(
+                gettext("Person #%(person)s was already merged into person #%(into)s.")
+                % {"person": person.pk, "into": person.merged_into_id},
                 details={"reason": "already_merged", "person": person.pk,
-                         "merged_into": person.merged_into_id}
+                         "merged_into": person.merged_into_id},
             )  # fmt: skip
         if person.erased_at is not None:
-            raise MergeRefused(details={"reason": "erased", "person": person.pk})
+            raise MergeRefused(
+                gettext("Person #%(person)s was erased.") % {"person": person.pk},
+                details={"reason": "erased", "person": person.pk},
+            )
     employees = Person.objects.filter(pk__in=[survivor.pk, absorbed.pk], user__isnull=False)
     if employees.count() == 2:
-        raise MergeRefused(details={"reason": "two_employee_accounts"})
+        raise MergeRefused(
+            gettext("Two employees' records cannot be merged: each has its own account."),
+            details={"reason": "two_employee_accounts"},
+        )
+
+
+def merge_check(*, survivor: Person, absorbed: Person) -> None:
+    """Raise MergeRefused when these two cannot be merged, without changing anything."""
+    _check_mergeable(survivor, absorbed)
+
+
+def _check_chosen(survivor: Person, absorbed: Person, chosen: dict[str, Any]) -> None:
+    """A chosen value is one of the two records' values: a merge is no place to rewrite."""
+    for field, value in chosen.items():
+        if field not in PROFILE_FIELDS:
+            raise InvalidInput(
+                details={"field": f"values.{field}", "allowed": list(PROFILE_FIELDS)}
+            )
+        offered = [getattr(survivor, field), getattr(absorbed, field)]
+        if value not in offered:
+            raise InvalidInput(
+                gettext("Choose the value of one of the two records."),
+                details={"field": f"values.{field}", "allowed": [_json_value(v) for v in offered]},
+            )
 
 
 def _apply_profile(
@@ -116,7 +156,7 @@ def _keep_most_restrictive_consent(
     return created
 
 
-def _close_suggestion(survivor: Person, absorbed: Person) -> list[Any]:
+def _close_suggestion(survivor: Person, absorbed: Person, actor_id: int | None) -> list[Any]:
     pair = sorted((survivor.pk, absorbed.pk))
     suggestion = DuplicateSuggestion.objects.filter(
         person_a_id=pair[0], person_b_id=pair[1]
@@ -126,7 +166,8 @@ def _close_suggestion(survivor: Person, absorbed: Person) -> list[Any]:
     previous = [suggestion.pk, suggestion.status]
     suggestion.status = DuplicateSuggestion.Status.MERGED
     suggestion.decided_at = timezone.now()
-    suggestion.save(update_fields=["status", "decided_at"])
+    suggestion.decided_by_id = actor_id
+    suggestion.save(update_fields=["status", "decided_at", "decided_by"])
     return previous
 
 
@@ -143,6 +184,7 @@ def person_merge(
     locked = _lock(survivor.pk, absorbed.pk)
     survivor, absorbed = locked[survivor.pk], locked[absorbed.pk]
     _check_mergeable(survivor, absorbed)
+    _check_chosen(survivor, absorbed, chosen or {})
     consent_before = [consent_states(person=survivor), consent_states(person=absorbed)]
     changes = _apply_profile(survivor, absorbed, chosen or {})
     moved = _move(absorbed, survivor)
@@ -150,7 +192,7 @@ def person_merge(
         "consents": _keep_most_restrictive_consent(
             survivor, consent_before, f"merge of person {absorbed.pk} into {survivor.pk}"
         ),
-        "suggestion": _close_suggestion(survivor, absorbed),
+        "suggestion": _close_suggestion(survivor, absorbed, actor_id),
     }
     absorbed.merged_into = survivor
     absorbed.save(update_fields=["merged_into", "updated_at"])
@@ -198,6 +240,9 @@ def merge_undo(*, merge: Merge, actor_id: int | None = None) -> Merge:
     survivor, absorbed = locked[merge.survivor_id], locked[merge.absorbed_id]
     if survivor.merged_into_id is not None or absorbed.merged_into_id != survivor.pk:
         raise MergeNotLatest(details={"merge": merge.pk, "survivor": survivor.pk})
+    if survivor.erased_at is not None or absorbed.erased_at is not None:
+        # Undoing would bring back rows whose personal data is gone: the erasure stands.
+        raise PersonErased(details={"merge": merge.pk})
     for name, ids in merge.moved.items():
         reference = person_reference(name)
         model = reference.model
@@ -209,7 +254,7 @@ def merge_undo(*, merge: Merge, actor_id: int | None = None) -> Merge:
     previous = merge.created_rows.get("suggestion") or []
     if previous:
         DuplicateSuggestion.objects.filter(pk=previous[0]).update(
-            status=previous[1], decided_at=None
+            status=previous[1], decided_at=None, decided_by=None
         )
     _restore_profile(survivor, merge.survivor_before)
     absorbed.merged_into = None

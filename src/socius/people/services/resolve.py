@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -68,9 +69,16 @@ def _normalize_all(identifiers: list[IdentifierIn], *, source: str) -> list[Norm
         )
     seen: dict[Key, NormalizedIdentifier] = {}
     for item in identifiers:
-        normalized = normalize_identifier(item.kind, item.value, source=source)
+        normalized = _normalize_cached(item.kind, item.value, source)
         seen.setdefault((normalized.kind, normalized.value), normalized)
     return list(seen.values())
+
+
+@lru_cache(maxsize=32_768)
+def _normalize_cached(kind: str, value: str, source: str) -> NormalizedIdentifier:
+    """Normalization is pure and costly (email syntax, phone metadata), and the same
+    customers come back: remember the recent answers (refusals are never cached)."""
+    return normalize_identifier(kind, value, source=source)
 
 
 def live_person(person: Person) -> Person:
@@ -192,9 +200,23 @@ def _may_merge(compatible: list[Candidate]) -> bool:
     every_strongly_named = all(
         any(kind in strong for kind, _value in c.keys - c.shared_keys) for c in compatible
     )
+    if not every_strongly_named:  # the usual case: no need to ask the database
+        return False
     persons = [c.person for c in compatible]
     employees = Person.objects.filter(pk__in=[p.pk for p in persons], user__isnull=False).count()
-    return every_strongly_named and employees <= 1 and not _single_valued_conflict(persons)
+    return (
+        employees <= 1
+        and not _single_valued_conflict(persons)
+        and not _judged_distinct(persons)
+    )
+
+
+def _judged_distinct(persons: list[Person]) -> bool:
+    """An employee said two of them are not the same human: that answer is never overruled."""
+    ids = [p.pk for p in persons]
+    return DuplicateSuggestion.objects.filter(
+        person_a_id__in=ids, person_b_id__in=ids, status=DuplicateSuggestion.Status.DISTINCT
+    ).exists()
 
 
 def _evidence(
@@ -261,21 +283,22 @@ def _decide(
     best = min(compatible, key=lambda c: (-len(c.keys), c.person.pk)).person
     outcome, reason, merged, suggestions = "attached", REASON_ATTACHED, [], []
     if len(compatible) > 1 and _may_merge(compatible):
-        best = min(compatible, key=lambda c: c.person.pk).person
+        survivor = min(compatible, key=lambda c: c.person.pk).person
         for other in compatible:
-            if other.person.pk != best.pk:
-                person_merge(
-                    survivor=best,
+            if other.person.pk != survivor.pk:
+                # The merge locks and re-reads the survivor: its copy is the current one.
+                best = person_merge(
+                    survivor=survivor,
                     absorbed=other.person,
                     actor_id=context.actor_id,
                     reason=REASON_MERGED,
-                )
+                ).survivor
                 merged.append(other.person.pk)
-        best.refresh_from_db()
         outcome, reason = "merged", REASON_MERGED
     elif len(compatible) > 1:
         suggestions = _suggest(best, compatible, REASON_SUGGESTED, evidence)
-        outcome, reason = "suggested", REASON_SUGGESTED
+        if suggestions:  # nothing new to ask when every pair was already judged distinct
+            outcome, reason = "suggested", REASON_SUGGESTED
     if merged:  # the survivor now holds what the absorbed persons held
         candidates = _candidates(normalized, profile)
     added = _attach(best, normalized, candidates, source=context.source)

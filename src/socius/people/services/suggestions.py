@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
+from socius.core.verbs import register_verbs
 from socius.people.models import DuplicateSuggestion, Person
+
+register_verbs({"person.duplicate_suggested": _("Possible duplicate suggested")})
 
 
 def suggestion_record(

@@ -215,3 +215,18 @@ def test_undo_is_refused_twice_and_out_of_order() -> None:
     merge_undo(merge=earlier)
     with pytest.raises(MergeAlreadyUndone):
         merge_undo(merge=earlier)
+
+
+def test_undo_is_refused_once_the_survivor_was_erased() -> None:
+    from socius.people.errors import PersonErased
+    from socius.people.services.privacy_erase import person_erase
+
+    survivor = person("lea@example.org")
+    absorbed = person("lea.m@example.net")
+    merge = person_merge(survivor=survivor, absorbed=absorbed, reason="x")
+    person_erase(person=Person.objects.get(pk=survivor.pk), actor=None, reason="asked")
+
+    with pytest.raises(PersonErased):
+        merge_undo(merge=merge)
+
+    assert Person.objects.get(pk=absorbed.pk).merged_into_id == survivor.pk

@@ -241,3 +241,18 @@ def test_it_refuses_a_malformed_identifier_and_writes_nothing() -> None:
     assert Person.objects.count() == 0
     assert Identifier.objects.count() == 0
     assert ResolutionDecision.objects.count() == 0
+
+
+def test_strong_identifiers_never_merge_a_pair_judged_distinct() -> None:
+    first = resolve(("email", "lea@example.org")).person
+    second = resolve(("instagram", "lea.m")).person
+    suggestion = DuplicateSuggestion.objects.create(
+        person_a=first, person_b=second, reason="x", status=DuplicateSuggestion.Status.DISTINCT
+    )
+
+    resolution = resolve(("email", "lea@example.org"), ("instagram", "lea.m"))
+
+    assert resolution.outcome == "attached"
+    assert Person.objects.filter(merged_into__isnull=False).count() == 0
+    suggestion.refresh_from_db()
+    assert suggestion.status == "distinct"

@@ -1,0 +1,316 @@
+"""The bulk batch path decides and writes exactly what ``interaction_ingest`` does item by item.
+
+The same stream of interactions is ingested twice in one database, under two namespaces
+(different email and handle prefixes, phone numbers and external ids): once item after
+item through ``interaction_ingest``, once through ``interaction_ingest_batch``. Every row
+either wrote — persons, identifiers, decisions with their evidence, timeline entries,
+suggestions, merges, idempotency records — is then compared, with person ids replaced by
+their rank so that both namespaces read alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from socius.accounts.services import department_ensure
+from socius.core.errors import DomainError
+from socius.core.models import Activity
+from socius.people.models import (
+    DuplicateSuggestion,
+    Identifier,
+    Interaction,
+    Merge,
+    Person,
+    ResolutionDecision,
+)
+from socius.people.services import (
+    IdentifierIn,
+    InteractionIn,
+    Profile,
+    ingest_batch,
+    interaction_ingest,
+    interaction_ingest_batch,
+)
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
+NAMESPACES = {"a": "1", "b": "2"}  # namespace -> the phone digit after "06"
+
+
+class Stream:
+    """Interactions of one namespace: emails and handles carry it, phones a digit."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.digit = NAMESPACES[namespace]
+        self.items: list[InteractionIn] = []
+
+    def email(self, name: str) -> tuple[str, str]:
+        return ("email", f"{name}.ns{self.namespace}@example.org")
+
+    def phone(self, number: int) -> tuple[str, str]:
+        return ("phone", f"06 {self.digit}{number:07d}")
+
+    def handle(self, name: str) -> tuple[str, str]:
+        return ("instagram", f"@{name}_ns{self.namespace}")
+
+    def add(
+        self,
+        *identifiers: tuple[str, str],
+        external_id: str = "",
+        department: str = "service-client",
+        kind: str = "purchase",
+        **profile: Any,
+    ) -> None:
+        number = len(self.items)
+        self.items.append(
+            InteractionIn(
+                source="shop",
+                external_id=external_id or f"ns{self.namespace}-{number}",
+                identifiers=[IdentifierIn(k, v) for k, v in identifiers],
+                kind=kind,
+                profile=Profile(**profile),
+                channel="web",
+                department_slug=department,
+                occurred_at=START + dt.timedelta(minutes=number * 7 % 50),
+                summary=f"item {number}",
+                payload={"n": number},
+            )
+        )
+
+
+def scenario(namespace: str, seed: int) -> list[InteractionIn]:
+    s = Stream(namespace)
+    s.add(s.email("lea"), s.phone(1), given_name="Léa", family_name="Moreau")  # created
+    s.add(("email", s.email("lea")[1].upper()), s.handle("lea"), city="Lyon")  # attached
+    s.add(s.email("lea"), external_id=f"ns{namespace}-0")  # the first one again
+    s.add(s.email("hugo"), given_name="Hugo")  # created
+    s.add(s.email("hugo"), s.handle("lea"))  # strong identifiers of two persons: merged
+    s.add(s.phone(1), s.email("nina"), given_name="Nina")  # a contradicted phone: kept apart
+    s.add(s.email("marc"), given_name="Marc")
+    s.add(s.phone(2), given_name="Marc")
+    s.add(s.email("marc"), s.phone(2))  # a weak phone names another person: suggested
+    s.add(("email", "not an email"))  # refused
+    s.add(s.email("zoe"), department="nowhere")  # refused
+    s.add(s.email("zoe"), kind="Not A Kind")  # refused
+    s.add(s.email("zoe"), given_name="Zoé", birth_date=dt.date(1990, 1, 2))
+    s.add(s.email("zoe"), birth_date=dt.date(1991, 1, 2))  # another birth date: kept apart
+    s.add(s.email("zoe"), family_name="Petit")  # fills a blank
+    s.add(s.email("paul"), external_id=f"ns{namespace}-0")  # an id seen before: the first
+    rng = random.Random(seed)
+    humans = [
+        [s.email(f"h{h}"), s.email(f"h{h}bis"), s.phone(100 + h), s.handle(f"h{h}")]
+        for h in range(12)
+    ]
+    for _ in range(70):
+        human = rng.randrange(len(humans))
+        chosen = [pair for pair in humans[human] if rng.random() < 0.4] or [humans[human][0]]
+        named = rng.random() < 0.6
+        s.add(*chosen, given_name=f"G{human}" if named else "", city=rng.choice(["", "Nantes"]))
+    return s.items
+
+
+def ingest_one_by_one(items: list[InteractionIn]) -> list[Any]:
+    answers = []
+    for item in items:
+        try:
+            answers.append(interaction_ingest(data=item))
+        except DomainError as error:
+            answers.append(error)
+    return answers
+
+
+def ingest_as_batch(items: list[InteractionIn]) -> list[Any]:
+    with transaction.atomic():
+        results = interaction_ingest_batch(items=items)
+    return [result.result if result.result else result.error for result in results]
+
+
+def canonical(text: str) -> str:
+    return re.sub(r"ns[ab]", "ns", re.sub(r"\+336[12]", "+336N", text))
+
+
+def latest_person_id() -> int:
+    return Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def ingested(namespace: str, ingest: Any, seed: int) -> dict[str, Any]:
+    before = latest_person_id()
+    answers = ingest(scenario(namespace, seed))
+    created = Person.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    return snapshot(answers, person_ids=list(created))
+
+
+def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
+    """Everything a stream wrote, with person ids replaced by their rank."""
+    rank = {pk: index for index, pk in enumerate(person_ids)}
+
+    def ranked(value: Any) -> Any:
+        return rank.get(value, ("outside", value))
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return canonical(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {canonical(str(k)): clean(v) for k, v in value.items()}
+        return value
+
+    def evidence(data: dict[str, Any]) -> Any:
+        candidates = {str(ranked(int(pk))): c for pk, c in data.get("candidates", {}).items()}
+        return clean({**data, "candidates": candidates})
+
+    def payload(data: dict[str, Any]) -> Any:
+        data = dict(data)
+        if "absorbed" in data:
+            data["absorbed"] = ranked(data["absorbed"])
+        if "suggested_with" in data:
+            data["suggested_with"] = [ranked(pk) for pk in data["suggested_with"]]
+        return clean(data)
+
+    by_rank = list(Person.objects.filter(pk__in=person_ids).order_by("pk"))
+    assert len(by_rank) == len(person_ids)
+    return {
+        "answers": [
+            (type(a).__name__, a.code, clean(a.details))
+            if isinstance(a, DomainError)
+            else (a.created, ranked(a.interaction.person_id), a.interaction.resolution)
+            for a in answers
+        ],
+        "persons": [
+            (
+                p.given_name,
+                p.family_name,
+                p.birth_date,
+                p.city,
+                p.search_name,
+                ranked(p.merged_into_id),
+                p.last_own_contact_at,
+            )
+            for p in by_rank
+        ],
+        "identifiers": sorted(
+            (ranked(i.person_id), i.kind, canonical(i.value), i.is_shared, i.source)
+            for i in Identifier.objects.filter(person_id__in=person_ids)
+        ),
+        "decisions": [
+            (ranked(d.person_id), d.outcome, d.reason, d.source, evidence(d.evidence))
+            for d in ResolutionDecision.objects.filter(person_id__in=person_ids).order_by("pk")
+        ],
+        "timelines": [
+            [
+                (
+                    a.verb,
+                    a.channel,
+                    a.department_id,
+                    a.object_type,
+                    ranked(int(a.object_id)) if a.object_type == "people.person" else "",
+                    a.summary,
+                    payload(a.payload),
+                    a.occurred_at if a.verb.startswith("interaction.") else None,
+                )
+                for a in Activity.objects.filter(person_id=pk).order_by("pk")
+            ]
+            for pk in person_ids
+        ],
+        "suggestions": sorted(
+            (ranked(s.person_a_id), ranked(s.person_b_id), s.status, s.reason)
+            for s in DuplicateSuggestion.objects.filter(person_a_id__in=person_ids)
+        ),
+        "merges": sorted(
+            (ranked(m.survivor_id), ranked(m.absorbed_id))
+            for m in Merge.objects.filter(survivor_id__in=person_ids)
+        ),
+        "interactions": sorted(
+            (canonical(i.external_id), ranked(i.person_id), i.resolution)
+            for i in Interaction.objects.filter(person_id__in=person_ids)
+        ),
+    }
+
+
+@pytest.fixture
+def departments() -> None:
+    department_ensure(slug="service-client")
+
+
+@pytest.mark.usefixtures("departments")
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_batch_writes_what_one_by_one_ingestion_writes(seed: int) -> None:
+    one_by_one = ingested("a", ingest_one_by_one, seed)
+    in_batch = ingested("b", ingest_as_batch, seed)
+
+    assert in_batch == one_by_one
+    outcomes = [answer[2] for answer in one_by_one["answers"] if isinstance(answer[0], bool)]
+    assert {"created", "attached", "merged", "suggested"} <= set(outcomes)
+
+
+@pytest.mark.usefixtures("departments")
+def test_a_batch_replayed_after_a_merge_answers_with_the_survivor() -> None:
+    stream = Stream("a")
+    stream.add(stream.email("lea"))
+    stream.add(stream.handle("lea"))
+    stream.add(stream.email("lea"), stream.handle("lea"))  # merges the first two
+    stream.add(stream.handle("lea"), external_id="nsa-1")  # the second one again
+    results = ingest_as_batch(stream.items)
+
+    survivor = results[0].interaction.person_id
+    assert [r.interaction.resolution for r in results] == [
+        "created",
+        "created",
+        "merged",
+        "created",
+    ]
+    assert (results[3].created, results[3].interaction.person_id) == (False, survivor)
+
+
+@pytest.mark.usefixtures("departments")
+def test_a_batch_costs_the_same_queries_for_ten_or_forty_new_persons(
+    django_assert_num_queries: Any,
+) -> None:
+    def batch(prefix: str, count: int) -> list[InteractionIn]:
+        stream = Stream("a")
+        for number in range(count):
+            stream.add(stream.email(f"{prefix}{number}"), external_id=f"{prefix}-{number}")
+        return stream.items
+
+    # Interactions seen, identifiers held, department, then one savepoint writing persons,
+    # identifiers, decisions, timeline entries and interactions in one statement each
+    # (SQLite's 999 parameters per statement split larger batches into a few more).
+    with django_assert_num_queries(10):
+        interaction_ingest_batch(items=batch("ten", 10))
+    with django_assert_num_queries(10):
+        interaction_ingest_batch(items=batch("forty", 40))
+    assert Person.objects.count() == 50
+
+
+@pytest.mark.usefixtures("departments")
+def test_a_flush_refused_by_the_database_is_replayed_item_by_item(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = Stream("a")
+    stream.add(stream.email("lea"), given_name="Léa")
+    stream.add(stream.email("lea"), stream.phone(1))
+    taken = interaction_ingest(data=stream.items[0]).interaction
+    # The batch reads nothing, as if another process had written its identifiers since.
+    monkeypatch.setattr(ingest_batch._Batch, "load_ingested", lambda self: None)
+    monkeypatch.setattr(
+        ingest_batch._Batch, "load_identifiers", lambda self, keys, person_ids=(): None
+    )
+
+    results = ingest_as_batch(stream.items)
+
+    assert [(r.created, r.interaction.person_id) for r in results] == [
+        (False, taken.person_id),
+        (True, taken.person_id),
+    ]
+    assert results[1].interaction.resolution == "attached"
+    assert Person.objects.count() == 1
+    assert sorted(Identifier.objects.values_list("kind", flat=True)) == ["email", "phone"]
