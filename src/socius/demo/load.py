@@ -19,6 +19,7 @@ from socius.core.services import ActivityDraft, ActivityObject, activity_append_
 from socius.demo.customers import Human, Sighting
 from socius.demo.identifiers import PlannedIdentifier
 from socius.people.models import Identifier, Person
+from socius.people.names import search_name
 from socius.people.services import IdentifierIn, Profile, ResolveContext, person_resolve
 
 _PROFILE_FIELDS = tuple(item.name for item in fields(Profile))
@@ -76,7 +77,17 @@ def customers_resolve(
 def customers_insert(humans: Sequence[Human], *, department_ids: dict[str, int]) -> list[list[int]]:
     """Insert persons, identifiers and their creation activities in bulk."""
     records = [_records_of(human) for human in humans]
-    persons = [Person(**record.profile) for human_records in records for record in human_records]
+    persons = [
+        Person(
+            **record.profile,
+            search_name=search_name(
+                str(record.profile.get("given_name", "")),
+                str(record.profile.get("family_name", "")),
+            ),
+        )
+        for human_records in records
+        for record in human_records
+    ]
     Person.objects.bulk_create(persons, batch_size=1000)
     person_ids = iter(person.pk for person in persons)
     all_ids = [[next(person_ids) for _record in human_records] for human_records in records]
@@ -128,7 +139,7 @@ def _created(record: _Record, person_id: int, department_ids: dict[str, int]) ->
         payload={
             "source": record.first.source,
             "identifiers": [f"{kind}:{value}" for kind, value in record.identifiers],
-            "conflicts": [],
+            "suggested_with": [],
         },
         occurred_at=record.first.occurred_at,
     )

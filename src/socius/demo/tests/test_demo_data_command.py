@@ -15,7 +15,7 @@ from socius.accounts.models import Department, User
 from socius.accounts.roles import Role
 from socius.conftest import make_employee
 from socius.core.models import Activity
-from socius.people.models import Identifier, Person, ResolutionConflict
+from socius.people.models import DuplicateSuggestion, Identifier, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def _check_company() -> None:
 
 def _check_customers() -> None:
     assert Person.objects.count() == 40 + 260
-    assert ResolutionConflict.objects.count() == 0
+    assert DuplicateSuggestion.objects.count() == 0
     counted = Person.objects.annotate(
         n_email=Count("identifiers", filter=Q(identifiers__kind="email")),
         n_phone=Count("identifiers", filter=Q(identifiers__kind="phone")),

@@ -11,7 +11,7 @@ from socius.accounts.services import department_ensure
 from socius.demo.company import DEPARTMENTS
 from socius.demo.customers import CustomerPlanner, Human
 from socius.demo.load import customers_insert, customers_resolve
-from socius.people.models import Identifier, Person, ResolutionConflict
+from socius.people.models import DuplicateSuggestion, Identifier, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def _resolved(humans: list[Human], department_ids: dict[str, int]) -> Snapshot:
     try:
         with transaction.atomic():
             snapshot = _snapshot(customers_resolve(humans, department_ids=department_ids))
-            assert ResolutionConflict.objects.count() == 0
+            assert DuplicateSuggestion.objects.count() == 0
             raise _Undo
     except _Undo:
         return snapshot

@@ -204,11 +204,7 @@ def _may_merge(compatible: list[Candidate]) -> bool:
         return False
     persons = [c.person for c in compatible]
     employees = Person.objects.filter(pk__in=[p.pk for p in persons], user__isnull=False).count()
-    return (
-        employees <= 1
-        and not _single_valued_conflict(persons)
-        and not _judged_distinct(persons)
-    )
+    return employees <= 1 and not _single_valued_conflict(persons) and not _judged_distinct(persons)
 
 
 def _judged_distinct(persons: list[Person]) -> bool:
@@ -261,6 +257,23 @@ def _resolve_once(
     return resolution
 
 
+def _merge_all(compatible: list[Candidate], context: ResolveContext) -> tuple[Person, list[int]]:
+    """Merge every compatible person into the oldest record, which survives."""
+    survivor = min(compatible, key=lambda c: c.person.pk).person
+    merged = []
+    for other in compatible:
+        if other.person.pk != survivor.pk:
+            # The merge locks and re-reads the survivor: its copy is the current one.
+            survivor = person_merge(
+                survivor=survivor,
+                absorbed=other.person,
+                actor_id=context.actor_id,
+                reason=REASON_MERGED,
+            ).survivor
+            merged.append(other.person.pk)
+    return survivor, merged
+
+
 def _decide(
     normalized: list[NormalizedIdentifier],
     profile: Profile,
@@ -277,23 +290,15 @@ def _decide(
     if not compatible:
         person = _create_person(profile)
         added = _attach(person, normalized, candidates, source=context.source)
-        suggestions = _suggest(person, contradicting, REASON_CONTRADICTED, evidence)
-        return Resolution(person, "suggested", REASON_CONTRADICTED, added, suggestions)
+        kept_apart = _suggest(person, contradicting, REASON_CONTRADICTED, evidence)
+        return Resolution(person, "suggested", REASON_CONTRADICTED, added, kept_apart)
     # The oldest record survives a merge; otherwise the one holding most identifiers wins.
     best = min(compatible, key=lambda c: (-len(c.keys), c.person.pk)).person
-    outcome, reason, merged, suggestions = "attached", REASON_ATTACHED, [], []
+    outcome, reason = "attached", REASON_ATTACHED
+    merged: list[int] = []
+    suggestions: list[DuplicateSuggestion] = []
     if len(compatible) > 1 and _may_merge(compatible):
-        survivor = min(compatible, key=lambda c: c.person.pk).person
-        for other in compatible:
-            if other.person.pk != survivor.pk:
-                # The merge locks and re-reads the survivor: its copy is the current one.
-                best = person_merge(
-                    survivor=survivor,
-                    absorbed=other.person,
-                    actor_id=context.actor_id,
-                    reason=REASON_MERGED,
-                ).survivor
-                merged.append(other.person.pk)
+        best, merged = _merge_all(compatible, context)
         outcome, reason = "merged", REASON_MERGED
     elif len(compatible) > 1:
         suggestions = _suggest(best, compatible, REASON_SUGGESTED, evidence)
