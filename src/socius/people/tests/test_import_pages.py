@@ -15,6 +15,7 @@ from socius.conftest import Cast, make_employee, signed_in_client
 from socius.core.models import Activity
 from socius.people.models import ImportRun, Person
 from socius.people.services import imports as service
+from socius.people.services.imports import running
 
 pytestmark = pytest.mark.django_db
 
@@ -295,7 +296,7 @@ def test_a_large_file_is_imported_by_the_worker_with_its_progress_polled(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    monkeypatch.setattr(service, "INLINE_MAX_ROWS", 2)
+    monkeypatch.setattr(running, "INLINE_MAX_ROWS", 2)
     client = signed_in_client(cast.agent)
     url = uploaded(client)
 
@@ -325,7 +326,7 @@ def test_the_queued_import_task_runs_the_import_once(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    monkeypatch.setattr(service, "INLINE_MAX_ROWS", 2)
+    monkeypatch.setattr(running, "INLINE_MAX_ROWS", 2)
     client = signed_in_client(cast.agent)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -32,6 +32,7 @@ from socius.people.services.imports import (
     mapping_guess,
     people_import,
     row_prepare,
+    running,
 )
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +249,7 @@ def test_a_row_failing_after_its_person_was_resolved_is_rolled_back_whole(
     def refuse(**kwargs: Any) -> None:
         raise DomainError("The consent ledger refused it.")
 
-    monkeypatch.setattr(service, "consent_record", refuse)
+    monkeypatch.setattr(running, "consent_record", refuse)
     before = (Person.objects.count(), Identifier.objects.count(), Activity.objects.count())
 
     summary = import_rows(
