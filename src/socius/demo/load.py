@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socius.core.services import ActivityDraft, ActivityObject, activity_append_many
@@ -96,6 +97,8 @@ def customers_insert(humans: Sequence[Human], *, department_ids: dict[str, int])
         for human_records, ids in zip(records, all_ids, strict=True)
         for record, person_id in zip(human_records, ids, strict=True)
     ]
+    # As person_resolve does, the identifiers a record is created with are its own.
+    verified_at = timezone.now()
     Identifier.objects.bulk_create(
         [
             Identifier(
@@ -104,6 +107,7 @@ def customers_insert(humans: Sequence[Human], *, department_ids: dict[str, int])
                 value=item.value,
                 raw_value=item.raw,
                 source=source,
+                verified_at=verified_at,
             )
             for record, person_id in flat
             for item, source in record.identifiers.values()

@@ -73,6 +73,14 @@ class Identifier(models.Model):
     is_shared = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When it was proven to be this person's: it created the record, or its owner "
+            "showed control of it (a sign-in link). Only verified emails open the portal."
+        ),
+    )
 
     class Meta:
         constraints = [

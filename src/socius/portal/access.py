@@ -24,10 +24,10 @@ def portal_person(request: HttpRequest) -> Person | None:
         return None
     person = Person.objects.filter(pk=person_id).first()
     hops = 0
+    # The session keeps the person who signed in; a merge is followed on each request, never
+    # written back, so undoing a wrong merge gives each human their own record again.
     while person is not None and person.merged_into_id is not None and hops < 10:
-        person, hops = person.merged_into, hops + 1  # the same human, now under the survivor
-    if person is not None and person.pk != person_id and person.is_live:
-        request.session[SESSION_KEY] = person.pk
+        person, hops = person.merged_into, hops + 1
     if person is None or not person.is_live:
         # Merged away or erased since sign-in: a stale session must not show anything.
         request.session.pop(SESSION_KEY, None)

@@ -16,10 +16,10 @@ from django.utils import timezone
 from socius.core.errors import RateLimited
 from socius.core.models import Visibility
 from socius.core.services import ActivityDraft, activity_append
-from socius.people.models import IdentifierKind, Person
+from socius.people.models import Identifier, IdentifierKind, Person
 from socius.people.normalize import normalize_email
-from socius.people.services import IdentifierIn, ResolveContext, person_resolve
-from socius.portal.errors import LinkInvalid
+from socius.people.services import IdentifierIn, ResolveContext, live_person, person_resolve
+from socius.portal.errors import IdentityShared, IdentityUnverified, LinkInvalid
 from socius.portal.models import PortalLoginLink
 
 LINKS_PER_EMAIL_PER_HOUR = 5
@@ -87,16 +87,39 @@ def portal_link_consume(*, secret: str) -> Person:
     )
     if used != 1:
         raise LinkInvalid()
-    resolution = person_resolve(
-        identifiers=[IdentifierIn(IdentifierKind.EMAIL, link.email)],
-        context=ResolveContext(source="portal", channel="web"),
-    )
+    person = _person_proven_by(link.email)
     activity_append(
         ActivityDraft(
             verb="portal.signed_in",
-            person_id=resolution.person.pk,
+            person_id=person.pk,
             channel="web",
             visibility=Visibility.CUSTOMER,
         )
     )
-    return resolution.person
+    return person
+
+
+def _person_proven_by(email: str) -> Person:
+    """The one person a mailbox proves, or a refusal.
+
+    A sign-in link proves control of a mailbox, nothing more: the address must belong to
+    one person alone (not a household's shared address) and be verified as theirs (it
+    created their record), otherwise anyone who got their address attached to someone's
+    record by an order or a form would read that person's data.
+    """
+    rows = list(
+        Identifier.objects.filter(kind=IdentifierKind.EMAIL, value=email).select_related("person")
+    )
+    if not rows:  # a new customer: the address creates their record, which is theirs
+        return person_resolve(
+            identifiers=[IdentifierIn(IdentifierKind.EMAIL, email)],
+            context=ResolveContext(source="portal", channel="web"),
+        ).person
+    holders = {live_person(row.person).pk for row in rows}
+    if len(holders) != 1 or any(row.is_shared for row in rows):
+        raise IdentityShared()
+    row = rows[0]
+    person = live_person(row.person)
+    if row.verified_at is None or person.erased_at is not None:
+        raise IdentityUnverified()
+    return person

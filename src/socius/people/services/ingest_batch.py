@@ -197,7 +197,7 @@ class _Batch:
             outcome = "created"
         held_keys = [key for key in keys if key in slot.keys]
         added = [n for n in normalized if (n.kind, n.value) not in slot.keys]
-        self._attach(slot, added, held_keys, source=data.source)
+        self._attach(slot, added, held_keys, source=data.source, founding=outcome == "created")
         occurred_at = data.occurred_at or timezone.now()
         contact = slot.person.last_own_contact_at
         if contact is None or contact < occurred_at:
@@ -225,7 +225,13 @@ class _Batch:
                 slot.changed_fields.update(changed)
 
     def _attach(
-        self, slot: _Slot, added: list[NormalizedIdentifier], held_keys: list[Key], source: str
+        self,
+        slot: _Slot,
+        added: list[NormalizedIdentifier],
+        held_keys: list[Key],
+        source: str,
+        *,
+        founding: bool,
     ) -> None:
         for item in added:
             identifier = Identifier(
@@ -236,6 +242,7 @@ class _Batch:
                 source=source,
                 is_shared=False,
                 last_seen_at=self.now,
+                verified_at=self.now if founding else None,
             )
             key = (item.kind, item.value)
             slot.keys.add(key)

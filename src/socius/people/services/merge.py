@@ -49,7 +49,19 @@ def _json_value(value: Any) -> Any:
 def _from_json(field: str, value: Any) -> Any:
     if field == "birth_date" and value:
         return dt.date.fromisoformat(value)
+    if field == "last_own_contact_at" and value:
+        return dt.datetime.fromisoformat(value)
     return value
+
+
+def _keep_latest_own_contact(survivor: Person, absorbed: Person) -> dict[str, list[Any]]:
+    """The human's last contact is the later of the two records': retention counts from it."""
+    before, theirs = survivor.last_own_contact_at, absorbed.last_own_contact_at
+    if theirs is None or (before is not None and before >= theirs):
+        return {}
+    survivor.last_own_contact_at = theirs
+    survivor.save(update_fields=["last_own_contact_at"])
+    return {"last_own_contact_at": [_json_value(before), _json_value(theirs)]}
 
 
 def _check_mergeable(survivor: Person, absorbed: Person) -> None:
@@ -187,6 +199,7 @@ def person_merge(
     _check_chosen(survivor, absorbed, chosen or {})
     consent_before = [consent_states(person=survivor), consent_states(person=absorbed)]
     changes = _apply_profile(survivor, absorbed, chosen or {})
+    changes |= _keep_latest_own_contact(survivor, absorbed)
     moved = _move(absorbed, survivor)
     created = {
         "consents": _keep_most_restrictive_consent(

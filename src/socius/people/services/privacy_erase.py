@@ -98,8 +98,21 @@ def _scrub_foreign_evidence(ids: list[int]) -> int:
         f"{kind}:{value}"
         for kind, value in Identifier.objects.filter(person_id__in=ids).values_list("kind", "value")
     }
+    # Merges leave no suggestion behind: their partners count too, and so does any decision
+    # that lists one of these ids among its candidates.
+    for survivor_id, absorbed_id in Merge.objects.filter(
+        Q(survivor_id__in=ids) | Q(absorbed_id__in=ids)
+    ).values_list("survivor_id", "absorbed_id"):
+        partners |= {survivor_id, absorbed_id}
+    listed = Q()
+    for key in erased_keys:
+        listed |= Q(evidence__candidates__has_key=key)
+    partners -= set(ids)
     changed = 0
-    for decision in ResolutionDecision.objects.filter(person_id__in=partners).order_by("pk"):
+    decisions = ResolutionDecision.objects.filter(Q(person_id__in=partners) | listed).exclude(
+        person_id__in=ids
+    )
+    for decision in decisions.order_by("pk"):
         evidence = dict(decision.evidence or {})
         candidates = evidence.get("candidates") or {}
         if not erased_keys & set(candidates):

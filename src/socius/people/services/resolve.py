@@ -136,9 +136,14 @@ def _attach(
     candidates: dict[int, Candidate],
     *,
     source: str,
+    founding: bool = False,
 ) -> list[NormalizedIdentifier]:
     """Give the person the identifiers nobody holds, and share those held by contradicted
-    persons (another human behind the same landline or household email)."""
+    persons (another human behind the same landline or household email).
+
+    The identifiers that create a record are its own by definition (``founding``); those
+    attached later are only claimed until their owner proves them.
+    """
     held: dict[Key, list[Candidate]] = defaultdict(list)
     for candidate in candidates.values():
         for key in candidate.keys:
@@ -168,6 +173,7 @@ def _attach(
                 source=source,
                 is_shared=i in shared,
                 last_seen_at=now,
+                verified_at=now if founding and i not in shared else None,
             )
             for i in added + shared
         ]
@@ -283,13 +289,13 @@ def _decide(
     evidence = _evidence(normalized, candidates)
     if not candidates:
         person = _create_person(profile)
-        added = _attach(person, normalized, candidates, source=context.source)
+        added = _attach(person, normalized, candidates, source=context.source, founding=True)
         return Resolution(person, "created", REASON_CREATED, added)
     compatible = [c for c in candidates.values() if not c.contradictions]
     contradicting = [c for c in candidates.values() if c.contradictions]
     if not compatible:
         person = _create_person(profile)
-        added = _attach(person, normalized, candidates, source=context.source)
+        added = _attach(person, normalized, candidates, source=context.source, founding=True)
         kept_apart = _suggest(person, contradicting, REASON_CONTRADICTED, evidence)
         return Resolution(person, "suggested", REASON_CONTRADICTED, added, kept_apart)
     # The oldest record survives a merge; otherwise the one holding most identifiers wins.

@@ -285,16 +285,16 @@ def test_the_error_report_repeats_the_columns_and_delimiter_with_an_error_column
     assert error_report(table, summary.refused) == (
         "\ufeffPrénom;Nom;E-mail;Téléphone;Newsletter;error\r\n"
         f"Zoé;Petit;zoe@example.org;not a phone;oui;{bad_phone}\r\n"
-        f"=cmd;;;;;{no_identifier}\r\n"
+        f"'=cmd;;;;;{no_identifier}\r\n"
     )
 
 
-def test_an_error_message_never_starts_a_spreadsheet_formula() -> None:
+def test_no_cell_of_the_report_starts_a_spreadsheet_formula() -> None:
     table = csv_read(b"email\n=1+1\n")
 
     report = error_report(table, [(table.rows[0], "=HYPERLINK(1)")])
 
-    assert report.splitlines()[1] == "=1+1,'=HYPERLINK(1)"
+    assert report.splitlines()[1] == "'=1+1,'=HYPERLINK(1)"
 
 
 def test_the_import_is_audited_with_its_counts(cast: Cast) -> None:

@@ -7,6 +7,7 @@ file's columns. The uploaded file waits between the mapping and the import steps
 ``DATA_DIR/imports/<random uuid>.csv``, never under the name the user gave it.
 """
 
+from socius.people.services.imports import erasure as _erasure  # noqa: F401 - registers
 from socius.people.services.imports.fields import (
     INLINE_MAX_ROWS,
     MAX_BYTES,

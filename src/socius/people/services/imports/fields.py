@@ -16,6 +16,7 @@ from socius.people.models import (
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+MAX_COLUMNS = 200  # the mapping form has one field per column
 PREVIEW_ROWS = 20
 INLINE_MAX_ROWS = 2_000  # larger files are imported by the worker
 ROWS_PER_TRANSACTION = 200  # each row still has its own savepoint inside

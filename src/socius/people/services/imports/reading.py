@@ -20,6 +20,7 @@ from socius.people.models import (
 from socius.people.services.imports.fields import (
     DELIMITERS,
     MAX_BYTES,
+    MAX_COLUMNS,
     MAX_ROWS,
     STALE_UPLOAD_AGE,
     ImportFileRefused,
@@ -101,6 +102,11 @@ def csv_read(data: bytes) -> CsvTable:
             details={"field": "file", "reason": "malformed", "error": str(error)},
         ) from None
     header = [name.strip() for name in header]
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileRefused(
+            _("The file has more than %(max)s columns.") % {"max": MAX_COLUMNS},
+            details={"field": "file", "reason": "too_many_columns", "max_columns": MAX_COLUMNS},
+        )
     if not any(header):
         raise ImportFileRefused(
             _("The file is empty: its first line must name the columns."),

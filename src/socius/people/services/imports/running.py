@@ -183,12 +183,16 @@ def error_report(table: CsvTable, refused: list[tuple[CsvRow, str]]) -> str:
     with a BOM so that spreadsheet software reads it as UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
-    writer.writerow([*table.header, "error"])
+    writer.writerow([_inert(cell) for cell in [*table.header, "error"]])
     for row, message in refused:
-        # The message quotes cell values: never let a spreadsheet run it as a formula.
-        safe = "'" + message if message[:1] in {"=", "+", "-", "@", "\t", "\r"} else message
-        writer.writerow([*row.values, safe])
+        writer.writerow([_inert(cell) for cell in [*row.values, message]])
     return "\ufeff" + out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """Never let a spreadsheet run a cell of the report as a formula (CSV injection)."""
+    stripped = cell.lstrip(" \"'«“‘")
+    return "'" + cell if stripped[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
 
 
 # Runs: an import started from the browser ----------------------------------------------
