@@ -33,6 +33,7 @@ _KIND_ORDER = {kind: position for position, kind in enumerate(IdentifierKind.val
 
 @dataclass(frozen=True)
 class IdentifierLine:
+    id: int
     kind: str
     kind_label: str
     value: str
@@ -41,6 +42,7 @@ class IdentifierLine:
     first_seen: dt.datetime
     last_seen: dt.datetime | None
     is_shared: bool
+    verified_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ def person_card(person: Person) -> PersonCard:
     )
     identifiers = [
         IdentifierLine(
+            id=row.pk,
             kind=row.kind,
             kind_label=str(row.get_kind_display()),
             value=row.value,
@@ -123,6 +126,7 @@ def person_card(person: Person) -> PersonCard:
             first_seen=row.created_at,
             last_seen=row.last_seen_at,
             is_shared=row.is_shared,
+            verified_at=row.verified_at,
         )
         for row in rows
     ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +26,7 @@ from socius.people.forms_persons import (
     PersonSearchForm,
     RelationForm,
 )
-from socius.people.models import Person, PersonPost, RelationKind
+from socius.people.models import Identifier, Person, PersonPost, RelationKind
 from socius.people.panels import person_panels_render
 from socius.people.selectors.card import person_card
 from socius.people.selectors.discussion import (
@@ -44,6 +44,7 @@ from socius.people.selectors.timeline import (
 )
 from socius.people.services.consent import consent_record
 from socius.people.services.discussion import person_comment_create, person_post_create
+from socius.people.services.identifiers import identifier_verify
 from socius.people.services.relations import relation_add
 
 PersonView = Callable[..., HttpResponse]
@@ -234,6 +235,23 @@ def person_relation_add(request: AuthenticatedHttpRequest, person: Person) -> Ht
 
 @require_POST
 @person_view
+def person_identifier_verify(
+    request: AuthenticatedHttpRequest, person: Person, identifier_id: int
+) -> HttpResponse:
+    if not request.user.can(Capability.EDIT_PEOPLE):
+        raise Forbidden()
+    identifier = get_object_or_404(Identifier, pk=identifier_id, person=person)
+    try:
+        identifier_verify(identifier=identifier, actor_id=request.user.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The identifier is verified."))
+    return redirect(reverse("people:person-detail", args=[person.pk]) + "#identifiers")
+
+
+@require_POST
+@person_view
 def person_consent_record(request: AuthenticatedHttpRequest, person: Person) -> HttpResponse:
     if not request.user.can(Capability.EDIT_PEOPLE):
         raise Forbidden()
@@ -281,4 +299,9 @@ urlpatterns: list[URLPattern] = [
     ),
     path("<int:person_id>/relations", person_relation_add, name="person-relation-add"),
     path("<int:person_id>/consents", person_consent_record, name="person-consent-record"),
+    path(
+        "<int:person_id>/identifiers/<int:identifier_id>/verify",
+        person_identifier_verify,
+        name="person-identifier-verify",
+    ),
 ]
