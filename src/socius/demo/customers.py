@@ -180,8 +180,13 @@ class CustomerPlanner:
         if self._persons_left >= 1:
             given, family = LINKED_SHOWCASE
             home = self._home(family, shares_landline=False)
-            helene = self._pool(given, family, second_email=True, mobile=True)
-            helene.visits = [("shop", "web"), ("loyalty", "counter"), ("support", "email")]
+            helene = self._pool(given, family, second_email=True, mobile=True, social=INSTAGRAM)
+            helene.visits = [
+                ("shop", "web"),
+                ("loyalty", "counter"),
+                ("support", "email"),
+                (INSTAGRAM, "instagram"),
+            ]
             yield self._human(given, family, home, [helene])
 
     def _household(self) -> Iterator[Human]:

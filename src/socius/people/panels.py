@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from socius.accounts.roles import Capability
 from socius.core.live import register_channel_authorizer
 from socius.people.forms_persons import ConsentForm
-from socius.people.models import Person, RelationKind
+from socius.people.models import Merge, Person, RelationKind
 from socius.people.selectors.card import person_consents, person_relations, person_resolution
 
 if TYPE_CHECKING:
@@ -100,7 +101,16 @@ def _consents_context(person: Person, user: User) -> dict[str, Any]:
 
 
 def _resolution_context(person: Person, user: User) -> dict[str, Any]:
-    return {"resolution": person_resolution(person)}
+    merges = (
+        Merge.objects.filter(Q(survivor=person) | Q(absorbed=person))
+        .select_related("survivor", "absorbed")
+        .order_by("-created_at")[:10]
+    )
+    return {
+        "resolution": person_resolution(person),
+        "merges": list(merges),
+        "may_edit": user.can(Capability.EDIT_PEOPLE),
+    }
 
 
 register_person_panel(

@@ -73,6 +73,12 @@ def _check_customers() -> None:
     )
     helene = counted.get(given_name="Hélène", family_name="Garnier")
     assert (helene.n_email, helene.n_phone >= 1) == (2, True)
+    # Support by email, tickets with a phone, a post from her handle: one person, one timeline.
+    assert set(helene.identifiers.values_list("kind", flat=True)) >= {
+        "email", "phone", "instagram", "customer_number", "loyalty_card",
+    }  # fmt: skip
+    departments = Activity.objects.filter(person=helene).values_list("department__slug", flat=True)
+    assert set(departments) >= {"ventes", "exploitation", "service-client", "marketing"}
     # The same human left as two records, which only a fuzzy match could link.
     assert Person.objects.filter(given_name="Jean-Pierre", family_name="Lefèvre").count() == 1
     assert Person.objects.filter(given_name="JP", family_name="Lefevre").count() == 1

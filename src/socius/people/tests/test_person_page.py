@@ -137,9 +137,9 @@ def test_the_page_costs_the_same_queries_for_3_or_60_timeline_entries(
 
     for person in (short, long):
         # The first view groups the timeline's facets; the next ones find them kept.
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(15):
             assert client.get(page_of(person)).status_code == 200
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             assert client.get(page_of(person)).status_code == 200
 
 
