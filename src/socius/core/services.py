@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from socius.core.bulk import bulk_insert
 from socius.core.live import LiveEvent, publish_on_commit
 from socius.core.models import Activity, Visibility
 
@@ -68,7 +69,8 @@ def activity_append_bulk(drafts: list[ActivityDraft]) -> list[Activity]:
     """Append many entries in one statement, with the live updates of ``activity_append``."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("activity_append_bulk must run inside the transaction of the change.")
-    activities = Activity.objects.bulk_create([draft.to_model() for draft in drafts])
+    activities = [draft.to_model() for draft in drafts]
+    bulk_insert(Activity, activities)
     for activity in activities:
         _publish_on_commit(activity)
     return activities
@@ -94,7 +96,8 @@ def activity_append_many(drafts: list[ActivityDraft], *, batch_size: int = 2000)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("activity_append_many must run inside the transaction of the change.")
     objects = [draft.to_model() for draft in drafts]
-    Activity.objects.bulk_create(objects, batch_size=batch_size)
+    for start in range(0, len(objects), batch_size):
+        bulk_insert(Activity, objects[start : start + batch_size])
     return len(objects)
 
 

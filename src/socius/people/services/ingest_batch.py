@@ -28,6 +28,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from socius.core.bulk import bulk_insert
 from socius.core.errors import DomainError
 from socius.core.services import ActivityDraft, ActivityObject, activity_append_bulk
 from socius.people.models import Identifier, Interaction, Person, ResolutionDecision
@@ -283,8 +284,8 @@ class _Batch:
             slot.contact_at = None
 
     def _write(self, pending: _Pending) -> None:
-        Person.objects.bulk_create([slot.person for slot in pending.new_slots])
-        Identifier.objects.bulk_create(pending.identifiers)
+        bulk_insert(Person, [slot.person for slot in pending.new_slots])
+        bulk_insert(Identifier, pending.identifiers)
         if pending.seen_identifier_ids:
             Identifier.objects.filter(pk__in=pending.seen_identifier_ids).update(
                 last_seen_at=self.now
@@ -292,7 +293,8 @@ class _Batch:
         touched = list({id(item.slot): item.slot for item in pending.items}.values())
         self._write_profiles([slot for slot in touched if slot.changed_fields])
         self._write_contacts([slot for slot in touched if slot.contact_at is not None])
-        ResolutionDecision.objects.bulk_create(
+        bulk_insert(
+            ResolutionDecision,
             [
                 ResolutionDecision(
                     person=item.slot.person,
@@ -302,7 +304,7 @@ class _Batch:
                     evidence=_evidence(item),
                 )
                 for item in pending.items
-            ]
+            ],
         )
         drafts: list[ActivityDraft] = []
         owners: list[_Item | None] = []
@@ -324,7 +326,7 @@ class _Batch:
                     resolution=owner.outcome,
                 )
                 interactions.append(owner.interaction)
-        Interaction.objects.bulk_create(interactions)
+        bulk_insert(Interaction, interactions)
 
     def _write_profiles(self, slots: list[_Slot]) -> None:
         by_fields: dict[tuple[str, ...], list[Person]] = defaultdict(list)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ from socius.people.models import (
     Person,
 )
 from socius.people.names import search_name
-from socius.people.references import person_reference, person_references
+from socius.people.references import PersonReference, person_reference, person_references
 from socius.people.services.consent import consent_states
 from socius.people.services.types import PROFILE_FIELDS
 
@@ -127,19 +128,76 @@ def _apply_profile(
     return changes
 
 
+# Stand-ins for the two ids in the cached statement that finds the rows a merge moves.
+_ABSORBED, _SURVIVOR = -1, -2
+_MOVE_QUERIES: dict[tuple[str, tuple[PersonReference, ...]], tuple[str, tuple[Any, ...]]] = {}
+
+
+def _move_query(alias: str, references: tuple[PersonReference, ...]) -> tuple[str, tuple[Any, ...]]:
+    """One UNION ALL of the rows to move for every reference, as (reference index, pk).
+
+    Built by the ORM once per set of references with stand-in ids, then reused with the
+    real ids: building ten querysets costs far more than running them.
+    """
+    key = (alias, references)
+    if key not in _MOVE_QUERIES:
+        parts = []
+        for index, reference in enumerate(references):
+            model = reference.model
+            attname = model._meta.get_field(reference.field).attname  # type: ignore[union-attr]
+            rows = model._default_manager.filter(**{attname: _ABSORBED})
+            if reference.keep_on_absorbed is not None:
+                kept = reference.keep_on_absorbed(rows, _SURVIVOR).values("pk")
+                rows = rows.exclude(pk__in=kept)
+            parts.append(
+                rows.order_by()
+                .annotate(reference_index=Value(index))
+                .values_list("reference_index", "pk")
+            )
+        union = parts[0].union(*parts[1:], all=True)
+        sql, params = union.query.get_compiler(using=alias).as_sql()
+        if _ABSORBED not in params:  # the ids must be parameters for the statement to be reused
+            raise RuntimeError("The rows a merge moves cannot be read by a reusable statement.")
+        _MOVE_QUERIES[key] = (sql, tuple(params))
+    return _MOVE_QUERIES[key]
+
+
 def _move(absorbed: Person, survivor: Person) -> dict[str, list[int]]:
+    # One query reads the rows to move for every reference (most references have none for
+    # a given person), then one UPDATE per reference that has rows. Reading them all before
+    # updating any is the same as reading each just before its update: no move changes the
+    # rows another reference selects (a relation never points to itself).
+    references = tuple(person_references())
+    alias = router.db_for_write(Person)
+    sql, template = _move_query(alias, references)
+    ids_by_stand_in = {_ABSORBED: absorbed.pk, _SURVIVOR: survivor.pk}
+    params = [
+        ids_by_stand_in.get(value, value) if type(value) is int else value for value in template
+    ]
+    found: dict[int, list[int]] = {}
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        for index, pk in cursor.fetchall():
+            found.setdefault(index, []).append(pk)
     moved: dict[str, list[int]] = {}
-    for reference in person_references():
+    for index, reference in enumerate(references):
+        if index not in found:
+            continue
+        ids = sorted(found[index])
         model = reference.model
         attname = model._meta.get_field(reference.field).attname  # type: ignore[union-attr]
-        rows = model._default_manager.filter(**{attname: absorbed.pk})
-        if reference.keep_on_absorbed is not None:
-            rows = rows.exclude(pk__in=reference.keep_on_absorbed(rows, survivor.pk).values("pk"))
-        ids = sorted(rows.values_list("pk", flat=True))
-        if ids:
-            model._default_manager.filter(pk__in=ids).update(**{attname: survivor.pk})
-            moved[reference.name] = ids
+        model._default_manager.filter(pk__in=ids).update(**{attname: survivor.pk})
+        moved[reference.name] = ids
     return moved
+
+
+def _consent_states_of(*persons: Person) -> list[dict[str, str]]:
+    """``consent_states`` of each person, read in one query (the latest entry wins)."""
+    states: dict[int, dict[str, str]] = {person.pk: {} for person in persons}
+    entries = ConsentEntry.objects.filter(person_id__in=list(states)).order_by("occurred_at", "id")
+    for person_id, purpose, state in entries.values_list("person_id", "purpose", "state"):
+        states[person_id][purpose] = state
+    return [states[person.pk] for person in persons]
 
 
 def _keep_most_restrictive_consent(
@@ -147,7 +205,9 @@ def _keep_most_restrictive_consent(
 ) -> list[int]:
     """After the ledgers are joined, a purpose refused by either side stays refused."""
     now = timezone.now()
-    created = []
+    created: list[int] = []
+    if not any(before):  # neither ledger has an entry: nothing to join
+        return created
     current = consent_states(person=survivor)
     for purpose in sorted({p for states in before for p in states}):
         strictest = max(
@@ -197,7 +257,7 @@ def person_merge(
     survivor, absorbed = locked[survivor.pk], locked[absorbed.pk]
     _check_mergeable(survivor, absorbed)
     _check_chosen(survivor, absorbed, chosen or {})
-    consent_before = [consent_states(person=survivor), consent_states(person=absorbed)]
+    consent_before = _consent_states_of(survivor, absorbed)
     changes = _apply_profile(survivor, absorbed, chosen or {})
     changes |= _keep_latest_own_contact(survivor, absorbed)
     moved = _move(absorbed, survivor)
