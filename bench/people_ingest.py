@@ -25,19 +25,13 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import os
 import pstats
 import random
-import shutil
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-sys.path.insert(0, str(SRC))
+from fresh_database import fresh_database  # noqa: E402 - also puts src/ on the path
 
 GIVEN = [
     "Léa",
@@ -213,24 +207,13 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="cProfile the ingestion into FILE")
     options = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="socius-bench-")
-    os.environ["SOCIUS_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socius.settings")
-    os.environ.setdefault("SOCIUS_EMAIL_BACKEND", "memory")
-    os.environ.setdefault("SOCIUS_LOG_LEVEL", "WARNING")
-    import django
+    with fresh_database():
+        from django.db import connection
 
-    django.setup()
-    from django.db import connection
+        from socius.accounts.services import department_ensure
+        from socius.core.models import Activity
+        from socius.people.models import DuplicateSuggestion, Merge, Person
 
-    from socius.accounts.services import department_ensure
-    from socius.core.models import Activity
-    from socius.people.models import DuplicateSuggestion, Merge, Person
-
-    # A fresh database (migrated by create_test_db, which calls the migrate command).
-    configured_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
         for slug in DEPARTMENTS:
             department_ensure(slug=slug)
         rng = random.Random(options.seed)
@@ -262,9 +245,6 @@ def main() -> None:
             f"(b) raw bulk insert:       {count / raw_seconds:,.0f} events/s ({raw_seconds:.1f} s)"
         )
         print(f"ratio (a)/(b): {resolve_seconds / raw_seconds:.1f}x (target <= 3x)")
-    finally:
-        connection.creation.destroy_test_db(configured_name, verbosity=0, keepdb=False)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -15,17 +15,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-sys.path.insert(0, str(SRC))
+from fresh_database import fresh_database  # noqa: E402 - also puts src/ on the path
 
 DEPARTMENTS = ["service-client", "boutique", "marketing", "billetterie", "exploitation"]
 CHANNELS = ["web", "email", "phone", "shop"]
@@ -95,24 +89,14 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="socius-bench-")
-    os.environ["SOCIUS_DATA_DIR"] = data_dir
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socius.settings")
-    os.environ.setdefault("SOCIUS_EMAIL_BACKEND", "memory")
-    os.environ.setdefault("SOCIUS_LOG_LEVEL", "WARNING")
-    import django
+    with fresh_database():
+        from django.db import connection
+        from django.test import Client
 
-    django.setup()
-    from django.db import connection
-    from django.test import Client
+        from socius.accounts.roles import Role
+        from socius.accounts.services import EmployeeIn, department_ensure, employee_create
+        from socius.people.services import IdentifierIn, Profile, person_resolve
 
-    from socius.accounts.roles import Role
-    from socius.accounts.services import EmployeeIn, department_ensure, employee_create
-    from socius.people.services import IdentifierIn, Profile, person_resolve
-
-    configured_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
         departments = [department_ensure(slug=slug).pk for slug in DEPARTMENTS]
         agent = employee_create(
             data=EmployeeIn(
@@ -145,9 +129,6 @@ def main() -> None:
                 f"(median of {options.repeat}), {queries[label]} queries"
             )
         print(f"ratio large/small: {times['large'] / times['small']:.2f}x (target <= 1.5x)")
-    finally:
-        connection.creation.destroy_test_db(configured_name, verbosity=0, keepdb=False)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
