@@ -12,6 +12,7 @@ from socius.env import (
     DatabaseUrl,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_secret,
@@ -182,6 +183,21 @@ PEOPLE_STRONG_IDENTIFIERS = env_list(
         "customer_number", "loyalty_card", "employee_number", "external",
     ],
 )  # fmt: skip
+# Probabilistic duplicate detection (people.detection). Pairs scored at or above the
+# suggestion threshold reach the review queue; automatic merges are off unless a threshold
+# is set (0.95 or more), and never merge two different values of one strong kind.
+DUPLICATES_BACKEND = env_choice("SOCIUS_DUPLICATES_BACKEND", "duckdb", ("duckdb", "spark"))
+DUPLICATES_SUGGEST_THRESHOLD = env_float("SOCIUS_DUPLICATES_SUGGEST_THRESHOLD", 0.9, 0.5, 1.0)
+DUPLICATES_AUTO_MERGE_THRESHOLD = env_float(
+    "SOCIUS_DUPLICATES_AUTO_MERGE_THRESHOLD", 0.0, 0.0, 1.0
+)  # 0 turns automatic merges off
+if 0 < DUPLICATES_AUTO_MERGE_THRESHOLD < 0.95:
+    raise ImproperlyConfigured(
+        "SOCIUS_DUPLICATES_AUTO_MERGE_THRESHOLD must be 0 (off) or between 0.95 and 1."
+    )
+# Under this many persons the model keeps fixed priors: EM is not stable on small bases.
+DUPLICATES_EM_MIN_PERSONS = env_int("SOCIUS_DUPLICATES_EM_MIN_PERSONS", 1000, minimum=10)
+DUPLICATES_SPARK_MASTER = env_str("SOCIUS_DUPLICATES_SPARK_MASTER", "local[2]")
 PORTAL_LINK_MAX_AGE_SECONDS = env_int("SOCIUS_PORTAL_LINK_MAX_AGE", 15 * 60, minimum=60)
 # Data-subject rights: prospects (no purchase, no employee account) are erased this many
 # days after their last own contact (CNIL: 3 years); 0 turns the automatic erasure off.

@@ -186,3 +186,23 @@ def publish_on_commit(
             logger.exception("Could not publish live event %s on %s", event.name, event.channel)
 
     transaction.on_commit(send)
+
+
+def publish_many_on_commit(events: list[LiveEvent]) -> None:
+    """Publish these events once the surrounding transaction commits, in one callback.
+
+    A bulk write may touch thousands of rows; one callback per row costs more than the
+    write itself, and a page needs one nudge per channel, not one per row.
+    """
+    if not events:
+        return
+
+    def send() -> None:
+        broker = get_broker()
+        for event in events:
+            try:
+                broker.publish(event)
+            except Exception:  # a lost live update must never break the write that caused it
+                logger.exception("Could not publish live event %s on %s", event.name, event.channel)
+
+    transaction.on_commit(send)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from socius.core.bulk import bulk_insert
-from socius.core.live import LiveEvent, publish_on_commit
+from socius.core.live import LiveEvent, publish_many_on_commit, publish_on_commit
 from socius.core.models import Activity, Visibility
 
 
@@ -71,24 +71,33 @@ def activity_append_bulk(drafts: list[ActivityDraft]) -> list[Activity]:
         raise RuntimeError("activity_append_bulk must run inside the transaction of the change.")
     activities = [draft.to_model() for draft in drafts]
     bulk_insert(Activity, activities)
+    # One event per channel, naming its latest entry: a page refreshes once per write.
+    latest: dict[str, LiveEvent] = {}
     for activity in activities:
-        _publish_on_commit(activity)
+        for event in _live_events(activity):
+            latest[event.channel] = event
+    publish_many_on_commit(list(latest.values()))
     return activities
 
 
 def _publish_on_commit(activity: Activity) -> None:
+    for event in _live_events(activity):
+        publish_on_commit(event)
+
+
+def _live_events(activity: Activity) -> list[LiveEvent]:
     # Pages showing recent activity refresh their panels once the change is committed.
     data = {"id": activity.pk, "verb": activity.verb}
+    events = []
     if activity.department_id is not None:
-        publish_on_commit(
-            LiveEvent(channel=f"department:{activity.department_id}", name="activity", data=data)
-        )
+        channel = f"department:{activity.department_id}"
+        events.append(LiveEvent(channel=channel, name="activity", data=data))
     if activity.actor_id is not None:
-        publish_on_commit(LiveEvent(channel="company", name="activity", data=data))
+        events.append(LiveEvent(channel="company", name="activity", data=data))
     if activity.person_id is not None:  # the person's page refreshes its timeline
-        publish_on_commit(
-            LiveEvent(channel=f"person:{activity.person_id}", name="timeline", data=data)
-        )
+        channel = f"person:{activity.person_id}"
+        events.append(LiveEvent(channel=channel, name="timeline", data=data))
+    return events
 
 
 def activity_append_many(drafts: list[ActivityDraft], *, batch_size: int = 2000) -> int:

@@ -43,7 +43,12 @@ class Person(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_name"),
+            # Candidate lookups of the duplicate check at ingestion.
+            models.Index(fields=["birth_date"], name="person_birth_date"),
+            models.Index(fields=["postcode"], name="person_postcode"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -384,6 +389,69 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"import of {self.filename} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class DetectionRun(models.Model):
+    """A pass of probabilistic duplicate detection over every live person.
+
+    It keeps its progress while it runs, then its counts and the model it trained (match
+    weights per comparison level), which the check at ingestion reuses until the next run.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly")
+        MANUAL = "manual", _("Asked by an employee")
+        API = "api", _("Asked through the API")
+
+    class Stage(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        READING = "reading", _("Reading the persons")
+        TRAINING = "training", _("Estimating the model")
+        SCORING = "scoring", _("Scoring candidate pairs")
+        STORING = "storing", _("Storing suggestions")
+        FINISHED = "finished", _("Finished")
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.WAITING)
+    backend = models.CharField(max_length=16, default="duckdb")
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    persons_count = models.PositiveIntegerField(default=0)
+    pairs_count = models.PositiveIntegerField(
+        default=0, help_text=_("Candidate pairs scored at or above the suggestion threshold.")
+    )
+    suggested_count = models.PositiveIntegerField(default=0)
+    merged_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(
+        default=0, help_text=_("Pairs already suggested, decided, or judged distinct.")
+    )
+    trained = models.BooleanField(
+        default=False, help_text=_("Estimated by EM on this base; otherwise fixed priors.")
+    )
+    threshold = models.FloatField(default=0.9)
+    model = models.JSONField(default=dict, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-created_at"], name="detectionrun_by_status")]
+
+    def __str__(self) -> str:
+        return f"duplicate detection {self.pk} ({self.status})"
 
     @property
     def is_finished(self) -> bool:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from socius.people.views import imports, merges, persons, privacy
+from socius.people.views import duplicates, imports, merges, persons, privacy
 
 app_name = "people"
 
@@ -8,6 +8,7 @@ app_name = "people"
 urlpatterns = [
     *imports.urlpatterns,
     *merges.urlpatterns,
+    *duplicates.urlpatterns,
     *privacy.urlpatterns,
     *persons.urlpatterns,
 ]

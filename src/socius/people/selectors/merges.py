@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from socius.accounts.models import User
@@ -147,15 +147,16 @@ def merge_comparison(*, survivor: Person, absorbed: Person) -> MergeComparison:
 
 
 def _undecided_suggestions(status: str) -> QuerySet[DuplicateSuggestion]:
-    live = Q(
-        person_a__merged_into__isnull=True,
-        person_a__erased_at__isnull=True,
-        person_b__merged_into__isnull=True,
-        person_b__erased_at__isnull=True,
-    )
-    return DuplicateSuggestion.objects.filter(live, status=status).select_related(
-        "person_a", "person_b"
-    )
+    suggestions = DuplicateSuggestion.objects.filter(status=status)
+    if status in (DuplicateSuggestion.Status.OPEN, DuplicateSuggestion.Status.LATER):
+        # A pair with a record merged away or erased since has nothing left to decide.
+        suggestions = suggestions.filter(
+            person_a__merged_into__isnull=True,
+            person_a__erased_at__isnull=True,
+            person_b__merged_into__isnull=True,
+            person_b__erased_at__isnull=True,
+        )
+    return suggestions.select_related("person_a", "person_b")
 
 
 @dataclass
@@ -164,6 +165,35 @@ class SuggestionRow:
     in_common: list[tuple[str, str]]
     linked_by: list[tuple[Person, str, str]]
     contradictions: list[tuple[str, str, str]]
+    fields: list[dict[str, Any]] = field(default_factory=list)
+
+
+DETECTION_FIELD_LABELS = {
+    "given_name": _("Given name"),
+    "family_name": _("Family name"),
+    "birth_date": _("Birth date"),
+    "street_number": _("Street number"),
+    "street": _("Street"),
+    "postcode": _("Postcode"),
+    "city": _("City"),
+    "phone": _("Phone"),
+    "email_local": _("Email (before the @)"),
+}
+
+
+def detection_fields(evidence: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-field comparisons of duplicate detection, as the queue shows them."""
+    rows = []
+    for item in evidence.get("fields", []):
+        weight = float(item.get("weight", 0.0))
+        rows.append(
+            {
+                **item,
+                "label": DETECTION_FIELD_LABELS.get(item.get("field", ""), item.get("field", "")),
+                "direction": "for" if weight > 0 else "against" if weight < 0 else "neutral",
+            }
+        )
+    return rows
 
 
 def _identifier_label(key: str) -> tuple[str, str]:
@@ -183,7 +213,7 @@ def _summaries(suggestions: list[DuplicateSuggestion]) -> list[SuggestionRow]:
     rows = []
     for suggestion in suggestions:
         candidates = (suggestion.evidence or {}).get("candidates", {})
-        row = SuggestionRow(suggestion, [], [], [])
+        row = SuggestionRow(suggestion, [], [], [], detection_fields(suggestion.evidence or {}))
         for person in (suggestion.person_a, suggestion.person_b):
             candidate = candidates.get(str(person.pk), {})
             row.linked_by += [
@@ -206,13 +236,20 @@ class SuggestionPage:
 
 
 def suggestion_list_for_employee(
-    *, user: User, status: str = DuplicateSuggestion.Status.OPEN, cursor: str | None = None
+    *,
+    user: User,
+    status: str = DuplicateSuggestion.Status.OPEN,
+    cursor: str | None = None,
+    min_probability: float | None = None,
 ) -> SuggestionPage:
-    """Undecided suggestions between live persons, newest first."""
+    """Suggestions between live persons in one status, newest first."""
     if not user.can(Capability.EDIT_PEOPLE):
         raise NotFound()
+    suggestions = _undecided_suggestions(status)
+    if min_probability is not None:
+        suggestions = suggestions.filter(probability__gte=min_probability)
     page: Page[DuplicateSuggestion] = keyset_page(
-        _undecided_suggestions(status),
+        suggestions,
         ordering=("-created_at", "-id"),
         cursor=cursor,
         size=SUGGESTION_PAGE_SIZE,
@@ -223,7 +260,11 @@ def suggestion_list_for_employee(
 def suggestion_get_for_employee(*, user: User, suggestion_id: int) -> DuplicateSuggestion:
     if not user.can(Capability.EDIT_PEOPLE):
         raise NotFound()
-    suggestion = DuplicateSuggestion.objects.filter(pk=suggestion_id).first()
+    suggestion = (
+        DuplicateSuggestion.objects.select_related("person_a", "person_b")
+        .filter(pk=suggestion_id)
+        .first()
+    )
     if suggestion is None:
         raise NotFound()
     return suggestion

@@ -9,8 +9,10 @@ together by ``_Pending.flush``: persons, identifiers, decisions, timeline entrie
 idempotency records in one bulk statement per table, inside one savepoint.
 
 Every other item (several persons named, a contradicting profile, a merged or erased
-holder, invalid input) goes through ``interaction_ingest`` itself, after the pending rows
-are flushed so that it sees them; the batch then reloads what that item may have changed.
+holder) goes through ``interaction_ingest`` itself. It waits until the rows decided in
+memory are written, and so does every later item sharing an identifier, a person or an
+idempotency key with it (``_Deferred``); then the waiting items run in their order, each
+after a flush of what was decided before it, and the batch re-reads what they changed.
 If a flush fails (an identifier or an interaction claimed concurrently), its savepoint is
 rolled back and its items are replayed one by one through ``interaction_ingest``: an item
 is written entirely or not at all, as before.
@@ -35,13 +37,14 @@ from socius.people.models import Identifier, Interaction, Person, ResolutionDeci
 from socius.people.names import search_name
 from socius.people.normalize import NormalizedIdentifier
 from socius.people.rules import profile_contradictions
+from socius.people.services.detection import duplicates_check_later
 from socius.people.services.interactions import (
     BatchItemResult,
     IngestResult,
     InteractionIn,
     _department_id,
     _validate,
-    interaction_ingest,
+    interaction_ingest_once,
 )
 from socius.people.services.resolve import (
     _VERBS,
@@ -401,7 +404,7 @@ class _Batch:
         keys = {(n.kind, n.value) for n in self.normalized.get(index, [])}
         named = {h.slot.person.pk for key in keys for h in self.index.get(key, [])}
         try:
-            result = interaction_ingest(data=data, actor_id=self.actor_id)
+            result = interaction_ingest_once(data=data, actor_id=self.actor_id)
         except DomainError as error:
             self.results[index] = BatchItemResult(index, error=error)
             return
@@ -429,6 +432,26 @@ class _Batch:
         return True
 
     def run(self) -> list[BatchItemResult]:
+        self.load()
+        deferred = self.decide_in_memory()
+        self.flush()
+        # The items decided in memory are written; the others now run in their order,
+        # each seeing every row written before it.
+        for index in deferred.indexes:
+            self.decide_in_order(index, self.items[index])
+        self.flush()
+        results = [self.results[index] for index in range(len(self.items))]
+        created = [
+            r.result.interaction.person_id
+            for r in results
+            if r.result is not None
+            and r.result.created
+            and r.result.interaction.resolution == "created"
+        ]
+        duplicates_check_later(person_ids=created)  # by the worker: a batch has no one waiting
+        return results
+
+    def load(self) -> None:
         for index, data in enumerate(self.items):
             try:
                 self.normalized[index] = _normalize_all(data.identifiers, source=data.source)
@@ -436,21 +459,80 @@ class _Batch:
                 continue  # interaction_ingest will say why, in its own words
         self.load_ingested()
         self.load_identifiers({(n.kind, n.value) for ns in self.normalized.values() for n in ns})
+
+    def decide_in_memory(self) -> _Deferred:
+        """Decide every item that can be, in order; return those that must wait."""
+        deferred = _Deferred()
         for index, data in enumerate(self.items):
             try:
                 _validate(data)
             except DomainError as error:
                 self.results[index] = BatchItemResult(index, error=error)
                 continue
+            if deferred.involves(self, index, data):
+                deferred.add(self, index, data)
+                continue
             if self.answer_repeat(index, data):
                 continue
             decision = self.decide(index, data)
             if decision == "general":
-                self.flush()  # the general path must see every row decided before it
-            if decision != "decided":
-                self.ingest_one(index, data)
-        self.flush()
-        return [self.results[index] for index in range(len(self.items))]
+                deferred.add(self, index, data)
+            elif decision == "invalid":
+                self.ingest_one(index, data)  # refused without writing anything
+        return deferred
+
+    def decide_in_order(self, index: int, data: InteractionIn) -> None:
+        if self.answer_repeat(index, data):
+            return
+        decision = self.decide(index, data)
+        if decision == "general":
+            self.flush()  # the general path must see every row decided before it
+        if decision != "decided":
+            self.ingest_one(index, data)
+
+    def holders(self, index: int) -> list[_Slot]:
+        keys = [(n.kind, n.value) for n in self.normalized.get(index, [])]
+        return list({id(h.slot): h.slot for key in keys for h in self.index.get(key, [])}.values())
+
+
+class _Deferred:
+    """Items left for after the batch's bulk write, and everything they may touch.
+
+    An item the batch cannot decide in memory (a merge, a suggestion, a contradiction)
+    used to split the batch: flush, run it, read again. Instead it waits until the rows
+    decided in memory are written, and so does every later item that shares with it an
+    identifier, a person or an idempotency key: those are the only items whose outcome it
+    could change. The others are decided exactly as in order, and each person's timeline
+    keeps the order of its items.
+    """
+
+    def __init__(self) -> None:
+        self.indexes: list[int] = []
+        self.keys: set[Key] = set()
+        self.slots: dict[int, _Slot] = {}
+        self.interactions: set[tuple[str, str]] = set()
+        # A holder merged into or erased by someone else leads the general path to a
+        # person the batch does not see: everything after such an item waits.
+        self.everything = False
+
+    def involves(self, batch: _Batch, index: int, data: InteractionIn) -> bool:
+        if not self.indexes:
+            return False
+        if self.everything or (data.source, data.external_id) in self.interactions:
+            return True
+        if any((n.kind, n.value) in self.keys for n in batch.normalized.get(index, [])):
+            return True
+        return any(id(slot) in self.slots for slot in batch.holders(index))
+
+    def add(self, batch: _Batch, index: int, data: InteractionIn) -> None:
+        self.indexes.append(index)
+        self.interactions.add((data.source, data.external_id))
+        self.keys.update((n.kind, n.value) for n in batch.normalized.get(index, []))
+        for slot in batch.holders(index):
+            self.slots[id(slot)] = slot
+            person = slot.person
+            if person.merged_into_id is not None or person.erased_at is not None:
+                self.everything = True
 
 
 def _update_rows(

@@ -140,7 +140,23 @@ def _ingest_new(data: InteractionIn, actor_id: int | None) -> Interaction:
 
 
 def interaction_ingest(*, data: InteractionIn, actor_id: int | None = None) -> IngestResult:
-    """Ingest once: the same (source, external_id) again returns the first result."""
+    """Ingest once: the same (source, external_id) again returns the first result.
+
+    A person created here is compared at once with the likeliest candidates (after the
+    commit, still within the request), so a possible duplicate shows on their page.
+    """
+    result = interaction_ingest_once(data=data, actor_id=actor_id)
+    interaction = result.interaction
+    if result.created and interaction.resolution == "created":
+        from socius.people.services.detection import duplicates_check_new
+
+        person_ids = [interaction.person_id]
+        transaction.on_commit(lambda: duplicates_check_new(person_ids=person_ids))
+    return result
+
+
+def interaction_ingest_once(*, data: InteractionIn, actor_id: int | None = None) -> IngestResult:
+    """``interaction_ingest`` without the duplicate check (a batch queues its own)."""
     _validate(data)
     existing = _existing(data.source, data.external_id)
     if existing is not None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from socius.accounts.models import User
-from socius.core.errors import Conflict, InvalidInput
+from socius.core.errors import Conflict, DomainError, InvalidInput
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
 from socius.core.verbs import register_verbs
 from socius.people.models import DuplicateSuggestion, Person
@@ -78,3 +80,55 @@ def suggestion_decide(
             )
         )
     return suggestion
+
+
+@dataclass
+class BulkMergeOutcome:
+    merged: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # id, code, message
+    remaining: int = 0
+
+
+def _open_at_or_above(min_probability: float) -> QuerySet[DuplicateSuggestion]:
+    return DuplicateSuggestion.objects.filter(
+        status=DuplicateSuggestion.Status.OPEN,
+        probability__gte=min_probability,
+        person_a__merged_into__isnull=True,
+        person_b__merged_into__isnull=True,
+        person_a__erased_at__isnull=True,
+        person_b__erased_at__isnull=True,
+    )
+
+
+def suggestions_merge_above(
+    *, min_probability: float, actor: User, limit: int = 200
+) -> BulkMergeOutcome:
+    """Accept every open suggestion scored at least ``min_probability``, best first.
+
+    Each merge is the ordinary reversible one, in its own transaction: a refused merge (an
+    employee's record, a pair changed meanwhile) stays open for a human and the others go on.
+    """
+    if not 0.5 <= min_probability <= 1:
+        raise InvalidInput(details={"field": "min_probability", "minimum": 0.5, "maximum": 1})
+    outcome = BulkMergeOutcome()
+    candidates = list(
+        _open_at_or_above(min_probability)
+        .order_by("-probability", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for suggestion_id in candidates:
+        suggestion = DuplicateSuggestion.objects.filter(pk=suggestion_id).first()
+        if suggestion is None:
+            continue
+        try:
+            suggestion_decide(suggestion=suggestion, decision="merge", actor=actor)
+        except DomainError as error:
+            outcome.refused.append((suggestion_id, error.code, str(error.message)))
+        else:
+            outcome.merged.append(suggestion_id)
+    outcome.remaining = _open_at_or_above(min_probability).count()
+    return outcome
+
+
+def suggestions_count_above(*, min_probability: float) -> int:
+    return _open_at_or_above(min_probability).count()

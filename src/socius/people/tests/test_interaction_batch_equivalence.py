@@ -145,7 +145,11 @@ def ingested(namespace: str, ingest: Any, seed: int) -> dict[str, Any]:
     before = latest_person_id()
     answers = ingest(scenario(namespace, seed))
     created = Person.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
-    return snapshot(answers, person_ids=list(created))
+    # Ranked by the first answer naming them: the batch writes the items it decides in
+    # memory before the ones that wait for them, so its ids come in another order.
+    named = [a.interaction.person_id for a in answers if not isinstance(a, DomainError)]
+    ranked = sorted(created, key=lambda pk: named.index(pk) if pk in named else len(named))
+    return snapshot(answers, person_ids=ranked)
 
 
 def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
@@ -176,7 +180,7 @@ def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
             data["suggested_with"] = [ranked(pk) for pk in data["suggested_with"]]
         return clean(data)
 
-    by_rank = list(Person.objects.filter(pk__in=person_ids).order_by("pk"))
+    by_rank = sorted(Person.objects.filter(pk__in=person_ids), key=lambda p: rank[p.pk])
     assert len(by_rank) == len(person_ids)
     return {
         "answers": [
@@ -203,7 +207,10 @@ def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
         ),
         "decisions": [
             (ranked(d.person_id), d.outcome, d.reason, d.source, evidence(d.evidence))
-            for d in ResolutionDecision.objects.filter(person_id__in=person_ids).order_by("pk")
+            for d in sorted(
+                ResolutionDecision.objects.filter(person_id__in=person_ids).order_by("pk"),
+                key=lambda d: rank[d.person_id],  # each person's in their order
+            )
         ],
         "timelines": [
             [

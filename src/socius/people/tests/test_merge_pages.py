@@ -410,8 +410,9 @@ def test_the_queue_pages_by_25_at_a_fixed_query_cost(
     )
     url = reverse("people:suggestion-list")
 
-    # session, user, one page of suggestions with both persons, their identifiers
-    with django_assert_num_queries(4):
+    # session, user, one page of suggestions with both persons, their identifiers, the last
+    # detection run, the count the bulk merge form offers
+    with django_assert_num_queries(6):
         first = agent_client.get(url)
     second = agent_client.get(url, {"cursor": first.context["page"].next_cursor})
 

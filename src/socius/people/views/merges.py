@@ -23,7 +23,7 @@ from socius.core.errors import DomainError, InvalidInput, NotFound
 from socius.core.forms import form_add_domain_error
 from socius.core.http import AuthenticatedHttpRequest
 from socius.people.errors import MergeRefused
-from socius.people.models import DuplicateSuggestion, Person
+from socius.people.models import DetectionRun, DuplicateSuggestion, Person
 from socius.people.selectors.merges import (
     FIELD_LABELS,
     FieldComparison,
@@ -37,7 +37,10 @@ from socius.people.selectors.merges import (
     suggestion_list_for_employee,
 )
 from socius.people.services.merge import merge_check, merge_undo, person_merge
-from socius.people.services.suggestion_decisions import suggestion_decide
+from socius.people.services.suggestion_decisions import (
+    suggestion_decide,
+    suggestions_count_above,
+)
 from socius.people.services.types import PROFILE_FIELDS
 
 REASON_SCREEN_MERGE = gettext_noop("Merged by an employee on the merge screen.")
@@ -214,6 +217,8 @@ def merge_undo_view(request: AuthenticatedHttpRequest, merge_id: int) -> HttpRes
     return redirect("people:merge-detail", merge_id=merge.pk)
 
 
+BULK_MERGE_DEFAULT = 0.99  # what the bulk merge form offers first
+
 SUGGESTION_STATUSES = {
     DuplicateSuggestion.Status.OPEN: gettext_lazy("To review"),
     DuplicateSuggestion.Status.LATER: gettext_lazy("Later"),
@@ -230,7 +235,14 @@ def suggestion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = suggestion_list_for_employee(
         user=request.user, status=status, cursor=request.GET.get("cursor") or None
     )
-    context = {"page": page, "status": status, "statuses": SUGGESTION_STATUSES}
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": SUGGESTION_STATUSES,
+        "run": DetectionRun.objects.order_by("-created_at", "-pk").first(),
+        "bulk_probability": BULK_MERGE_DEFAULT,
+        "bulk_count": suggestions_count_above(min_probability=BULK_MERGE_DEFAULT),
+    }
     return render(request, "people/suggestion_list.html", context)
 
 

@@ -1,0 +1,256 @@
+"""Probabilistic duplicate detection runs: score every live person, store suggestions.
+
+A run reads the persons (``detection.records``), scores candidate pairs with the
+Splink pipeline (``detection.pipeline``, DuckDB or Spark), then stores each pair at or
+above the suggestion threshold as a ``DuplicateSuggestion`` with its probability and its
+per-field evidence. A pair once judged "not the same person" is never suggested again; a
+pair already suggested gets the newer figures. Automatic merges happen only when a
+threshold is configured, and never between two persons holding different values of one
+strong identifier kind (two customer numbers, two emails...): those wait for a human.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from socius.accounts.models import User
+from socius.core.errors import Conflict, DomainError
+from socius.people.detection.incremental import Model, likely_duplicates
+from socius.people.detection.pipeline import ScoredPair, score_persons
+from socius.people.detection.records import person_records
+from socius.people.models import DetectionRun, DuplicateSuggestion, Identifier, Person
+from socius.people.rules import strong_identifier_kinds
+from socius.people.services.merge import person_merge
+
+logger = logging.getLogger(__name__)
+
+REASON_DETECTED = gettext_noop("Names, birth date and address look alike.")
+REASON_AUTO_MERGED = gettext_noop(
+    "Merged automatically: duplicate detection was almost certain and nothing contradicted it."
+)
+
+
+class DetectionAlreadyRunning(Conflict):
+    code = "detection_already_running"
+    default_message = _("A duplicate detection is already waiting or running.")
+
+
+def detection_run_request(*, actor: User | None, trigger: str) -> DetectionRun:
+    """Queue a run for the worker; at most one waits or runs at a time."""
+    with transaction.atomic():
+        busy = (
+            DetectionRun.objects.select_for_update()
+            .filter(status__in=[DetectionRun.Status.QUEUED, DetectionRun.Status.RUNNING])
+            .first()
+        )
+        if busy is not None:
+            raise DetectionAlreadyRunning(details={"run": busy.pk, "status": busy.status})
+        run = DetectionRun.objects.create(
+            trigger=trigger,
+            requested_by=actor,
+            backend=settings.DUPLICATES_BACKEND,
+            threshold=settings.DUPLICATES_SUGGEST_THRESHOLD,
+        )
+        from socius.people.tasks import people_detection_run
+
+        transaction.on_commit(lambda: people_detection_run.enqueue(run.pk))
+    return run
+
+
+def detection_run_execute(*, run_id: int) -> DetectionRun:
+    """Run a queued detection once (a second call finds it claimed and does nothing)."""
+    claimed = DetectionRun.objects.filter(pk=run_id, status=DetectionRun.Status.QUEUED).update(
+        status=DetectionRun.Status.RUNNING, started_at=timezone.now()
+    )
+    run = DetectionRun.objects.get(pk=run_id)
+    if not claimed:
+        return run
+    try:
+        _execute(run)
+    except DomainError as error:
+        run.status, run.failure = DetectionRun.Status.FAILED, error.message[:300]
+    except Exception:  # the worker must record the failure, whatever it is
+        logger.exception("Duplicate detection run %s failed", run.pk)
+        run.status = DetectionRun.Status.FAILED
+        run.failure = str(_("The detection stopped unexpectedly."))
+    else:
+        run.status = DetectionRun.Status.DONE
+        run.stage = DetectionRun.Stage.FINISHED
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def _stage(run: DetectionRun, stage: str, **counts: Any) -> None:
+    run.stage = stage
+    for name, value in counts.items():
+        setattr(run, name, value)
+    run.save(update_fields=["stage", *counts])
+
+
+def _execute(run: DetectionRun) -> None:
+    _stage(run, DetectionRun.Stage.READING)
+    records = list(person_records())
+    train = len(records) >= settings.DUPLICATES_EM_MIN_PERSONS
+    _stage(run, DetectionRun.Stage.TRAINING, persons_count=len(records), trained=train)
+    scoring = score_persons(
+        records,
+        threshold=run.threshold,
+        backend=run.backend,
+        train=train,
+        on_stage=lambda: _stage(run, DetectionRun.Stage.SCORING),
+    )
+    run.model = scoring.model
+    _stage(run, DetectionRun.Stage.STORING, pairs_count=len(scoring.pairs))
+    outcome = suggestions_store(scoring.pairs, run=run)
+    run.suggested_count = outcome.suggested
+    run.skipped_count = outcome.skipped
+    run.merged_count = outcome.merged
+
+
+@dataclass
+class StoreOutcome:
+    suggested: int = 0
+    skipped: int = 0
+    merged: int = 0
+    merge_refused: list[tuple[int, int]] = field(default_factory=list)
+
+
+def suggestions_store(pairs: list[ScoredPair], *, run: DetectionRun | None = None) -> StoreOutcome:
+    """Store scored pairs as suggestions, then merge the near-certain ones if allowed."""
+    outcome = StoreOutcome()
+    if not pairs:
+        return outcome
+    existing = _existing_suggestions(pairs)
+    fresh: list[DuplicateSuggestion] = []
+    updated: list[DuplicateSuggestion] = []
+    for pair in pairs:
+        key = (min(pair.left, pair.right), max(pair.left, pair.right))
+        evidence = pair.evidence(run_id=run.pk if run else None)
+        suggestion = existing.get(key)
+        if suggestion is None:
+            fresh.append(
+                DuplicateSuggestion(
+                    person_a_id=key[0],
+                    person_b_id=key[1],
+                    origin=DuplicateSuggestion.Origin.DETECTION,
+                    probability=pair.probability,
+                    reason=REASON_DETECTED,
+                    evidence=evidence,
+                )
+            )
+        elif suggestion.status in (
+            DuplicateSuggestion.Status.OPEN,
+            DuplicateSuggestion.Status.LATER,
+        ):
+            suggestion.probability = pair.probability
+            suggestion.evidence = {**(suggestion.evidence or {}), **evidence}
+            updated.append(suggestion)
+        else:  # judged distinct (never again) or merged already
+            outcome.skipped += 1
+    with transaction.atomic():
+        DuplicateSuggestion.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
+        DuplicateSuggestion.objects.bulk_update(
+            updated, ["probability", "evidence"], batch_size=500
+        )
+    outcome.suggested = len(fresh)
+    outcome.skipped += len(updated)
+    threshold = settings.DUPLICATES_AUTO_MERGE_THRESHOLD
+    if threshold > 0:
+        _auto_merge([p for p in pairs if p.probability >= threshold], outcome)
+    return outcome
+
+
+def _existing_suggestions(pairs: list[ScoredPair]) -> dict[tuple[int, int], DuplicateSuggestion]:
+    persons = {p.left for p in pairs} | {p.right for p in pairs}
+    found: dict[tuple[int, int], DuplicateSuggestion] = {}
+    ids = sorted(persons)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for suggestion in DuplicateSuggestion.objects.filter(person_a_id__in=chunk):
+            found[(suggestion.person_a_id, suggestion.person_b_id)] = suggestion
+    return found
+
+
+def strong_conflicts(left: int, right: int) -> list[str]:
+    """Strong identifier kinds both persons hold with no value in common: two customer
+    numbers, two loyalty cards, two emails. Such a pair is never merged automatically."""
+    held: dict[int, dict[str, set[str]]] = {left: {}, right: {}}
+    rows = Identifier.objects.filter(
+        person_id__in=[left, right], kind__in=strong_identifier_kinds(), is_shared=False
+    ).values_list("person_id", "kind", "value")
+    for person_id, kind, value in rows:
+        held[person_id].setdefault(kind, set()).add(value)
+    return sorted(
+        kind
+        for kind in held[left].keys() & held[right].keys()
+        if not held[left][kind] & held[right][kind]
+    )
+
+
+def _auto_merge(pairs: list[ScoredPair], outcome: StoreOutcome) -> None:
+    for pair in sorted(pairs, key=lambda p: -p.probability):
+        left, right = sorted((pair.left, pair.right))
+        persons = {
+            p.pk: p
+            for p in Person.objects.filter(
+                Q(pk__in=[left, right]), merged_into__isnull=True, erased_at__isnull=True
+            )
+        }
+        if len(persons) < 2:
+            continue  # one of them was merged earlier in this pass; the next run sees it
+        suggestion = DuplicateSuggestion.objects.filter(person_a_id=left, person_b_id=right).first()
+        if suggestion is None or suggestion.status != DuplicateSuggestion.Status.OPEN:
+            continue
+        if strong_conflicts(left, right):
+            outcome.merge_refused.append((left, right))
+            continue
+        try:
+            person_merge(survivor=persons[left], absorbed=persons[right], reason=REASON_AUTO_MERGED)
+        except DomainError:  # an employee's account, a merge refused: a human decides
+            outcome.merge_refused.append((left, right))
+            continue
+        outcome.merged += 1
+
+
+# The check at ingestion -------------------------------------------------------------
+
+
+def duplicates_check_new(*, person_ids: list[int]) -> StoreOutcome:
+    """Compare newly created persons with their likeliest candidates, now.
+
+    Called after the creating transaction commits: a failure here must never lose the
+    ingestion, so it is logged and the nightly run finds the pair instead.
+    """
+    outcome = StoreOutcome()
+    try:
+        model = Model.latest()
+        for person in Person.objects.filter(
+            pk__in=person_ids, merged_into__isnull=True, erased_at__isnull=True
+        ):
+            found = suggestions_store(likely_duplicates(person, model=model))
+            outcome.suggested += found.suggested
+            outcome.skipped += found.skipped
+            outcome.merged += found.merged
+    except Exception:  # the ingestion stands; the nightly run will catch the pair
+        logger.exception("Duplicate check of new persons %s failed", person_ids[:20])
+    return outcome
+
+
+def duplicates_check_later(*, person_ids: list[int]) -> None:
+    """Queue the check for persons created in bulk (batch ingestion), after commit."""
+    if not person_ids:
+        return
+    from socius.people.tasks import people_duplicates_check
+
+    ids = list(person_ids)
+    transaction.on_commit(lambda: people_duplicates_check.enqueue(ids))

@@ -1,0 +1,198 @@
+"""Duplicate detection runs: blocking, scoring, storing, "never again", the auto-merge guard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from socius.people.models import (
+    DetectionRun,
+    DuplicateSuggestion,
+    Identifier,
+    IdentifierKind,
+    Merge,
+    Person,
+)
+from socius.people.names import search_name
+from socius.people.services.detection import (
+    DetectionAlreadyRunning,
+    detection_run_execute,
+    detection_run_request,
+    strong_conflicts,
+)
+from socius.people.services.suggestion_decisions import suggestion_decide
+
+pytestmark = pytest.mark.django_db
+
+
+def person(given: str, family: str, born: dt.date | None = None, **fields: Any) -> Person:
+    return Person.objects.create(
+        given_name=given,
+        family_name=family,
+        birth_date=born,
+        search_name=search_name(given, family),
+        **fields,
+    )
+
+
+def identify(who: Person, kind: str, value: str) -> None:
+    Identifier.objects.create(person=who, kind=kind, value=value, raw_value=value, source="test")
+
+
+@pytest.fixture
+def lefevre() -> tuple[Person, Person]:
+    """The same human twice: abbreviated given name, accents, street abbreviation."""
+    first = person(
+        "Jean-Pierre",
+        "Lefèvre",
+        dt.date(1971, 4, 12),
+        address="12 r. des Lilas",
+        postcode="44000",
+        city="Nantes",
+    )
+    second = person(
+        "JP",
+        "Lefevre",
+        dt.date(1971, 4, 12),
+        address="12 rue des Lilas",
+        postcode="44000",
+        city="Nantes",
+    )
+    return first, second
+
+
+@pytest.fixture
+def strangers() -> list[Person]:
+    """Neighbours and namesakes that must not be suggested."""
+    return [
+        person("Marie", "Durand", dt.date(1980, 1, 2), address="3 av. Foch", postcode="75016"),
+        person("Luc", "Durand", dt.date(2012, 6, 30), address="3 avenue Foch", postcode="75016"),
+        person("Jean", "Lefèvre", dt.date(1942, 9, 3), address="8 place Royale", postcode="44000"),
+        person("Paul", "Martin", None, city="Lyon"),
+    ]
+
+
+def run_now(**kwargs: Any) -> DetectionRun:
+    run = DetectionRun.objects.create(**kwargs)
+    return detection_run_execute(run_id=run.pk)
+
+
+@pytest.mark.usefixtures("strangers")
+def test_a_run_suggests_the_fuzzy_duplicate_with_its_evidence(
+    lefevre: tuple[Person, Person],
+) -> None:
+    run = run_now()
+
+    assert run.status == DetectionRun.Status.DONE, run.failure
+    assert not run.trained  # a tiny base keeps the priors
+    suggestion = DuplicateSuggestion.objects.get()
+    assert {suggestion.person_a_id, suggestion.person_b_id} == {p.pk for p in lefevre}
+    assert suggestion.origin == DuplicateSuggestion.Origin.DETECTION
+    assert suggestion.probability is not None
+    assert suggestion.probability >= 0.99
+    fields = {item["field"]: item for item in suggestion.evidence["fields"]}
+    assert fields["family_name"]["left"] == fields["family_name"]["right"] == "lefevre"
+    assert (
+        fields["address"]["left"] == fields["address"]["right"] == "12 rue des lilas 44000 nantes"
+    )
+    assert fields["birth_date"]["weight"] > 5
+    assert fields["given_name"]["left"] == "jean pierre"
+    assert (run.suggested_count, run.merged_count, run.persons_count) == (1, 0, 6)
+    assert run.model["fields"]["birth_date"]
+
+
+def test_a_pair_judged_distinct_is_never_suggested_again(
+    lefevre: tuple[Person, Person], cast: Any
+) -> None:
+    run_now()
+    suggestion = DuplicateSuggestion.objects.get()
+    suggestion_decide(suggestion=suggestion, decision="distinct", actor=cast.agent)
+
+    again = run_now()
+
+    suggestion.refresh_from_db()
+    assert suggestion.status == DuplicateSuggestion.Status.DISTINCT
+    assert (again.suggested_count, again.skipped_count) == (0, 1)
+    assert DuplicateSuggestion.objects.count() == 1
+
+
+def test_an_open_suggestion_gets_the_newer_figures_not_a_second_row(
+    lefevre: tuple[Person, Person],
+) -> None:
+    run_now()
+    DuplicateSuggestion.objects.update(probability=0.5, evidence={"identifiers": ["x"]})
+
+    run_now()
+
+    suggestion = DuplicateSuggestion.objects.get()
+    assert suggestion.probability is not None
+    assert suggestion.probability > 0.99
+    assert suggestion.evidence["identifiers"] == ["x"]  # what ingestion saw stays
+    assert suggestion.evidence["fields"]
+
+
+def test_nothing_is_merged_automatically_by_default(lefevre: tuple[Person, Person]) -> None:
+    run_now()
+
+    assert not Merge.objects.exists()
+    assert all(p.is_live for p in Person.objects.all())
+
+
+def test_an_almost_certain_pair_is_merged_when_allowed(
+    lefevre: tuple[Person, Person], settings: Any
+) -> None:
+    settings.DUPLICATES_AUTO_MERGE_THRESHOLD = 0.99
+
+    run = run_now()
+
+    merge = Merge.objects.get()
+    assert (merge.survivor_id, merge.absorbed_id) == (lefevre[0].pk, lefevre[1].pk)
+    assert run.merged_count == 1
+    assert DuplicateSuggestion.objects.get().status == DuplicateSuggestion.Status.MERGED
+
+
+def test_two_different_strong_identifiers_of_one_kind_block_the_automatic_merge(
+    lefevre: tuple[Person, Person], settings: Any
+) -> None:
+    settings.DUPLICATES_AUTO_MERGE_THRESHOLD = 0.99
+    identify(lefevre[0], IdentifierKind.CUSTOMER_NUMBER, "C-1001")
+    identify(lefevre[1], IdentifierKind.CUSTOMER_NUMBER, "C-2002")
+
+    run = run_now()
+
+    assert strong_conflicts(*[p.pk for p in lefevre]) == ["customer_number"]
+    assert not Merge.objects.exists()
+    assert run.merged_count == 0
+    assert DuplicateSuggestion.objects.get().status == DuplicateSuggestion.Status.OPEN
+
+
+def test_a_shared_strong_value_does_not_count_as_a_conflict(
+    lefevre: tuple[Person, Person],
+) -> None:
+    identify(lefevre[0], IdentifierKind.LOYALTY_CARD, "L-1")
+    identify(lefevre[1], IdentifierKind.PHONE, "+33612345678")
+
+    assert strong_conflicts(*[p.pk for p in lefevre]) == []
+
+
+def test_merged_and_erased_persons_are_left_out(lefevre: tuple[Person, Person]) -> None:
+    gone = person("JP", "Lefevre", dt.date(1971, 4, 12), address="12 rue des Lilas")
+    gone.merged_into = lefevre[0]
+    gone.save()
+    erased = person("Jean Pierre", "Lefevre", dt.date(1971, 4, 12), postcode="44000")
+    Person.objects.filter(pk=erased.pk).update(erased_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+    run = run_now()
+
+    assert run.persons_count == 2
+    assert DuplicateSuggestion.objects.count() == 1
+
+
+def test_only_one_run_waits_or_runs_at_a_time(cast: Any) -> None:
+    first = detection_run_request(actor=cast.agent, trigger=DetectionRun.Trigger.MANUAL)
+
+    with pytest.raises(DetectionAlreadyRunning):
+        detection_run_request(actor=cast.agent, trigger=DetectionRun.Trigger.MANUAL)
+    assert first.status == DetectionRun.Status.QUEUED

@@ -1,0 +1,89 @@
+"""Duplicate detection from the review queue: run it, follow it, merge the near-certain."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from socius.accounts.roles import Capability
+from socius.core.errors import DomainError, NotFound
+from socius.core.http import AuthenticatedHttpRequest
+from socius.people.models import DetectionRun
+from socius.people.services.detection import detection_run_request
+from socius.people.services.suggestion_decisions import suggestions_merge_above
+
+
+def _require_editor(request: AuthenticatedHttpRequest) -> None:
+    if not request.user.can(Capability.EDIT_PEOPLE):
+        raise PermissionDenied
+
+
+@login_required
+@require_POST
+def detection_run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_editor(request)
+    try:
+        detection_run_request(actor=request.user, trigger=DetectionRun.Trigger.MANUAL)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Duplicate detection started; it runs in the background."))
+    return redirect("people:suggestion-list")
+
+
+@login_required
+@require_GET
+def detection_run_detail(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
+    """The progress panel; the review queue polls it while the run is not finished."""
+    _require_editor(request)
+    run = DetectionRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    return render(request, "people/_detection_run.html", {"run": run})
+
+
+@login_required
+@require_POST
+def suggestions_merge_above_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_editor(request)
+    try:
+        min_probability = float(request.POST.get("min_probability", ""))
+    except ValueError:
+        messages.error(request, _("Give a probability between 0.5 and 1, such as 0.99."))
+        return redirect("people:suggestion-list")
+    try:
+        outcome = suggestions_merge_above(min_probability=min_probability, actor=request.user)
+    except DomainError:
+        messages.error(request, _("Give a probability between 0.5 and 1, such as 0.99."))
+        return redirect("people:suggestion-list")
+    messages.success(
+        request,
+        _("%(merged)d pairs merged; each merge can be undone from its record.")
+        % {"merged": len(outcome.merged)},
+    )
+    if outcome.refused:
+        messages.warning(
+            request,
+            _("%(refused)d pairs were left for review: their merge was refused.")
+            % {"refused": len(outcome.refused)},
+        )
+    if outcome.remaining:
+        messages.info(
+            request,
+            _("%(remaining)d pairs at or above that probability remain; merge them again.")
+            % {"remaining": outcome.remaining},
+        )
+    return redirect("people:suggestion-list")
+
+
+urlpatterns: list[URLPattern] = [
+    path("duplicates/run", detection_run_start, name="detection-run-start"),
+    path("duplicates/runs/<int:run_id>/", detection_run_detail, name="detection-run"),
+    path("duplicates/merge-above", suggestions_merge_above_view, name="suggestion-merge-above"),
+]
