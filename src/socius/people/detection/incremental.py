@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from socius.people.detection.comparisons import COMPARISONS, level_of, prior_model
+from socius.people.detection.comparisons import COMPARISONS, level_of, prior_model, shown
 from socius.people.detection.pipeline import FieldEvidence, ScoredPair
 from socius.people.detection.records import PersonRecord, person_records
 from socius.people.models import DetectionRun, Person
@@ -69,7 +69,7 @@ class Model:
             total += weight
             evidence.append(
                 FieldEvidence(
-                    comparison.field, gamma, weight, a[comparison.field], b[comparison.field]
+                    comparison.field, gamma, weight, shown(comparison, a), shown(comparison, b)
                 )
             )
         probability = 1.0 / (1.0 + 2.0 ** (-total))

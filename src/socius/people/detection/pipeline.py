@@ -161,14 +161,8 @@ def score_persons(
     """Every candidate pair scoring at least ``threshold``, with per-field evidence."""
     if len(records) < 2:
         return Scoring(pairs=[], model=model_summary(None, trained=False))
-    splink_logger = logging.getLogger("splink")
-    level = splink_logger.level
-    splink_logger.setLevel(logging.WARNING)
-    try:
-        with database_api(backend) as api:
-            return _score(api, records, threshold=threshold, train=train, on_stage=on_stage)
-    finally:
-        splink_logger.setLevel(level)
+    with database_api(backend) as api:
+        return _score(api, records, threshold=threshold, train=train, on_stage=on_stage)
 
 
 def _score(
@@ -182,7 +176,8 @@ def _score(
     from splink import Linker
 
     table = api.register(frame(records), table_name="persons")
-    linker = Linker(table, settings_for(fixed_priors=not train, records=len(records)))
+    settings = settings_for(fixed_priors=not train, records=len(records))
+    linker = Linker(table, settings, log_level=logging.WARNING)
     if train:
         training = linker.training
         training.estimate_probability_two_random_records_match(

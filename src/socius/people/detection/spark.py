@@ -9,6 +9,7 @@ intermediate results under a checkpoint folder, here a temporary one per run.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ def spark_api() -> Iterator[Any]:
     from splink import SparkAPI
     from splink.backends.spark import similarity_jar_location
 
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # it chats at every garbage collection
     master = settings.DUPLICATES_SPARK_MASTER
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

@@ -14,6 +14,7 @@ from socius.accounts.roles import Capability
 from socius.core.errors import NotFound
 from socius.core.models import Activity
 from socius.core.pagination import Page, keyset_page
+from socius.people.detection.comparisons import COMPARISONS
 from socius.people.models import DuplicateSuggestion, Identifier, IdentifierKind, Merge, Person
 from socius.people.selectors.person import person_get_for_employee
 from socius.people.services.types import PROFILE_FIELDS
@@ -172,13 +173,34 @@ DETECTION_FIELD_LABELS = {
     "given_name": _("Given name"),
     "family_name": _("Family name"),
     "birth_date": _("Birth date"),
-    "street_number": _("Street number"),
-    "street": _("Street"),
-    "postcode": _("Postcode"),
-    "city": _("City"),
+    "address": _("Address"),
     "phone": _("Phone"),
     "email_local": _("Email (before the @)"),
 }
+LEVEL_LABELS = {
+    "exact": _("identical"),
+    "reversed": _("given and family names swapped"),
+    "reversed_similar": _("given and family names swapped, with a typo"),
+    "initials": _("initials of the other"),
+    "jaro_winkler": _("similar"),
+    "damerau": _("a typo apart"),
+    "levenshtein": _("two typos apart"),
+    "day_month_swapped": _("day and month swapped"),
+    "same_address": _("same address"),
+    "same_street_near_number": _("same street, number a typo apart"),
+    "same_street": _("same street"),
+    "same_postcode": _("same postcode"),
+    "same_city": _("same city"),
+}
+
+
+def _level_label(field_name: str, gamma: int) -> str:
+    """Splink's level index back to words: 0 is "different", then weakest to strongest."""
+    comparison = next((c for c in COMPARISONS if c.field == field_name), None)
+    if comparison is None or gamma <= 0 or gamma > len(comparison.weighed):
+        return str(_("different"))
+    level = comparison.weighed[len(comparison.weighed) - gamma]
+    return str(LEVEL_LABELS.get(level.kind, level.kind))
 
 
 def detection_fields(evidence: dict[str, Any]) -> list[dict[str, Any]]:
@@ -186,10 +208,12 @@ def detection_fields(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for item in evidence.get("fields", []):
         weight = float(item.get("weight", 0.0))
+        name = str(item.get("field", ""))
         rows.append(
             {
                 **item,
-                "label": DETECTION_FIELD_LABELS.get(item.get("field", ""), item.get("field", "")),
+                "label": DETECTION_FIELD_LABELS.get(name, name),
+                "level": _level_label(name, int(item.get("gamma", 0))),
                 "direction": "for" if weight > 0 else "against" if weight < 0 else "neutral",
             }
         )

@@ -22,6 +22,7 @@ from socius.people.services.detection import (
     detection_run_request,
     strong_conflicts,
 )
+from socius.people.services.privacy_erase import person_erase
 from socius.people.services.suggestion_decisions import suggestion_decide
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,17 @@ def test_only_one_run_waits_or_runs_at_a_time(cast: Any) -> None:
     with pytest.raises(DetectionAlreadyRunning):
         detection_run_request(actor=cast.agent, trigger=DetectionRun.Trigger.MANUAL)
     assert first.status == DetectionRun.Status.QUEUED
+
+
+def test_erasing_one_person_scrubs_what_the_pair_evidence_said_about_them(
+    lefevre: tuple[Person, Person], cast: Any
+) -> None:
+    run_now()
+    assert "lefevre" in str(DuplicateSuggestion.objects.get().evidence)
+
+    person_erase(person=lefevre[1], actor=cast.admin, reason="Asked by the person")
+
+    evidence = str(DuplicateSuggestion.objects.get().evidence)
+    assert "lefevre" not in evidence
+    assert "1971" not in evidence
+    assert "lilas" not in evidence

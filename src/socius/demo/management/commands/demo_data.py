@@ -8,6 +8,8 @@ from socius.demo.company import COMPANY_NAME
 from socius.demo.generate import DEFAULT_PASSWORD, DemoReport, demo_generate, employees_exist
 from socius.demo.sizes import SIZES
 from socius.env import env_str
+from socius.people.models import DetectionRun
+from socius.people.services.detection import detection_run_execute, detection_run_request
 
 
 class Command(BaseCommand):
@@ -21,6 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--size", choices=list(SIZES), default="small")
+        parser.add_argument(
+            "--skip-detection",
+            action="store_true",
+            help="Do not run duplicate detection after building the data.",
+        )
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -51,6 +58,27 @@ class Command(BaseCommand):
                 "a customer every department knows."
             )
         self.stdout.write(self._summary(report))
+        if not options.get("skip_detection"):
+            self._detect_duplicates(size)
+
+    def _detect_duplicates(self, size: str) -> None:
+        """The generator leaves some humans as two records under two spellings: let the
+        duplicate detection find them, so the review queue has something to show."""
+        if size == "large":
+            run = detection_run_request(actor=None, trigger=DetectionRun.Trigger.MANUAL)
+            self.stdout.write(
+                f"Duplicate detection queued (run {run.pk}); the worker started by "
+                "`make demo` runs it in a few minutes. Review queue: /people/duplicates/"
+            )
+            return
+        run = DetectionRun.objects.create(trigger=DetectionRun.Trigger.MANUAL)
+        run = detection_run_execute(run_id=run.pk)
+        if run.status != DetectionRun.Status.DONE:
+            raise CommandError(f"Duplicate detection failed: {run.failure}")
+        self.stdout.write(
+            f"Duplicate detection: {run.suggested_count} possible duplicates to review at "
+            "/people/duplicates/."
+        )
 
     def _progress(self, message: str) -> None:
         self.stderr.write(f"  … {message}")

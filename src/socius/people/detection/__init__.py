@@ -1,0 +1,2 @@
+"""Probabilistic duplicate detection: records, comparisons, the Splink pipeline and the
+check at ingestion."""
