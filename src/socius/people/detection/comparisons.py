@@ -20,11 +20,13 @@ import jellyfish
 
 @dataclass(frozen=True)
 class Level:
-    kind: str  # exact, reversed, initials, jaro_winkler, damerau, levenshtein, day_month_swapped
+    # exact, reversed, crossed, initials, jaro_winkler, damerau, levenshtein,
+    # day_month_swapped, or one of the address kinds
+    kind: str
     m_prior: float
     u_prior: float
-    threshold: float = 0.0
-    other: str = ""  # the other column, for "reversed"
+    threshold: float = 0.0  # for "reversed" and "crossed": 0 exact, else Jaro-Winkler
+    other: str = ""  # the other column, for "reversed" and "crossed"
     tf: bool = False  # term-frequency adjusted (exact levels of common values)
     neutral: bool = False  # recognised, but weighs nothing (Splink: a null level)
 
@@ -32,7 +34,10 @@ class Level:
         if self.kind == "exact":
             return "exact"
         if self.kind == "reversed":
-            return f"swapped with {self.other}"
+            close = f", similar (Jaro-Winkler ≥ {self.threshold:g})" if self.threshold else ""
+            return f"swapped with {self.other}{close}"
+        if self.kind == "crossed":
+            return f"like the other's {self.other} (Jaro-Winkler ≥ {self.threshold:g})"
         if self.kind == "day_month_swapped":
             return "day and month swapped"
         if self.kind == "initials":
@@ -69,23 +74,41 @@ ADDRESS_LABELS = {
     "same_address": "same number, street and postcode or city",
     "same_street_near_number": "same street, number one typo apart",
     "same_street": "same street",
+    "same_number_street_elsewhere": "same number and street, another postcode and city",
     "same_postcode": "same postcode",
     "same_city": "same city",
 }
 
 
+SWAP_SIMILARITY = 0.88
+
+
 def _names(field: str, other: str) -> Comparison:
     # A swap of given and family names is seen by both comparisons; it weighs in the
     # given name's only, or one swap would count twice.
+    swap_neutral = field == "family_name"
     return Comparison(
         field,
         (
             Level("exact", 0.78, 0.004, tf=True),
-            Level("reversed", 0.01, 0.0001, other=other, neutral=field == "family_name"),
+            Level("reversed", 0.01, 0.0001, other=other, neutral=swap_neutral),
+            # Swapped and mistyped ("Sebretgs James", "James Sebregts"): without this
+            # level both names read as different.
+            Level("reversed", 0.005, 0.0001, SWAP_SIMILARITY, other=other, neutral=swap_neutral),
             *([Level("initials", 0.02, 0.001)] if field == "given_name" else []),
             Level("jaro_winkler", 0.10, 0.002, 0.92),
             Level("jaro_winkler", 0.05, 0.005, 0.85),
             Level("jaro_winkler", 0.03, 0.05, 0.70),
+            # One name in the other's other field ("Thorpe Sayra", "Jonah Thorpe"): a swap
+            # whose other half was mistyped or replaced. Last, so that names merely alike
+            # read as such first; weighed in the given name's comparison only, the family
+            # names still compared as they are (given and family names overlap much in
+            # France: Martin, Thomas, Laurent...), and learnt from the base like any level.
+            *(
+                [Level("crossed", 0.01, 0.0005, SWAP_SIMILARITY, other=other)]
+                if field == "given_name"
+                else []
+            ),
         ),
         else_m_prior=0.002,
     )
@@ -94,7 +117,7 @@ def _names(field: str, other: str) -> Comparison:
 # The priors: m from what true duplicates look like in customer bases (a typo in one
 # field of ten, rare swaps); u from how often two strangers agree by chance (a birth date
 # about 1 in 20,000, a street number 1 in 100). EM replaces both on a base large enough.
-COMPARISONS: tuple[Comparison, ...] = (
+NAMES_AND_BIRTH: tuple[Comparison, ...] = (
     _names("given_name", "family_name"),
     _names("family_name", "given_name"),
     Comparison(
@@ -107,20 +130,60 @@ COMPARISONS: tuple[Comparison, ...] = (
         ),
         else_m_prior=0.01,
     ),
-    # The address is one comparison: number, street, postcode and city agree together
-    # (a household, a neighbour), and counting them apart would count one fact four times.
+)
+
+# The address as one comparison (the default): number, street, postcode and city agree
+# together in a household or between neighbours, and counting them apart would count one
+# fact four times: a mother and her son would look like one human.
+ADDRESS_AS_ONE: tuple[Comparison, ...] = (
     Comparison(
         "address",
         (
             Level("same_address", 0.80, 0.0003),
             Level("same_street_near_number", 0.07, 0.0005),
             Level("same_street", 0.03, 0.003),
+            # A typo in the postcode or the city, or a namesake street elsewhere (a "rue de
+            # la Gare" in most towns): how much that weighs is learnt from the base.
+            Level("same_number_street_elsewhere", 0.02, 0.0005),
             Level("same_postcode", 0.04, 0.01),
             Level("same_city", 0.03, 0.02),
         ),
         else_m_prior=0.03,
         columns=("street_number", "street", "postcode", "city"),
     ),
+)
+
+# The address as four comparisons: right when the fields vary independently (FEBRL's
+# synthetic records, bases without households), where it separates better; wrong for a
+# base of families, where it suggests household members as duplicates.
+ADDRESS_AS_FIELDS: tuple[Comparison, ...] = (
+    Comparison(
+        "street_number",
+        (Level("exact", 0.88, 0.01), Level("damerau", 0.05, 0.05, 1)),
+        else_m_prior=0.07,
+    ),
+    Comparison(
+        "street",
+        (
+            Level("exact", 0.80, 0.0005, tf=True),
+            Level("jaro_winkler", 0.10, 0.002, 0.90),
+            Level("jaro_winkler", 0.05, 0.02, 0.75),
+        ),
+        else_m_prior=0.05,
+    ),
+    Comparison(
+        "postcode",
+        (Level("exact", 0.88, 0.002, tf=True), Level("damerau", 0.06, 0.02, 1)),
+        else_m_prior=0.06,
+    ),
+    Comparison(
+        "city",
+        (Level("exact", 0.86, 0.005, tf=True), Level("jaro_winkler", 0.08, 0.005, 0.88)),
+        else_m_prior=0.06,
+    ),
+)
+
+CONTACTS: tuple[Comparison, ...] = (
     Comparison(
         "phone",
         (Level("exact", 0.55, 0.000001), Level("levenshtein", 0.10, 0.00001, 2)),
@@ -132,6 +195,23 @@ COMPARISONS: tuple[Comparison, ...] = (
         else_m_prior=0.30,
     ),
 )
+
+ADDRESS_MODELS = {"one": ADDRESS_AS_ONE, "fields": ADDRESS_AS_FIELDS}
+
+
+def comparisons(address_model: str | None = None) -> tuple[Comparison, ...]:
+    """The comparisons of a run; ``SOCIUS_DUPLICATES_ADDRESS`` chooses the address's."""
+    from django.conf import settings
+
+    chosen = address_model or settings.DUPLICATES_ADDRESS
+    if chosen == "auto":  # without a run's model: the fixed priors' way
+        chosen = "one"
+    return (*NAMES_AND_BIRTH, *ADDRESS_MODELS[chosen], *CONTACTS)
+
+
+def comparison_named(field: str) -> Comparison | None:
+    every = (*NAMES_AND_BIRTH, *ADDRESS_AS_ONE, *ADDRESS_AS_FIELDS, *CONTACTS)
+    return next((c for c in every if c.field == field), None)
 
 
 # Python evaluation -------------------------------------------------------------------
@@ -179,13 +259,29 @@ def level_of(comparison: Comparison, left: dict[str, Any], right: dict[str, Any]
 def _agrees(
     level: Level, field: str, a: str, b: str, left: dict[str, Any], right: dict[str, Any]
 ) -> bool:
-    if level.kind == "reversed":
-        return a == right.get(level.other) and b == left.get(level.other)
+    if level.kind in ("reversed", "crossed"):
+        return _crossed(level, a, b, left.get(level.other), right.get(level.other))
     if level.kind == "initials":
         return a == right.get("given_initials") or left.get("given_initials") == b
     if level.kind in ADDRESS_LABELS:
         return _address_agrees(level.kind, left, right)
     return _TESTS[level.kind](a, b, level)
+
+
+def _crossed(level: Level, a: str, b: str, other_a: Any, other_b: Any) -> bool:
+    """Each side's name against the other side's other name: both ways for "reversed",
+    either way for "crossed"; equal, or similar when the level has a threshold."""
+
+    def alike(x: Any, y: Any) -> bool:
+        if not x or not y:
+            return False
+        if not level.threshold:
+            return bool(x == y)
+        return jellyfish.jaro_winkler_similarity(str(x), str(y)) >= level.threshold
+
+    if level.kind == "reversed":
+        return alike(a, other_b) and alike(other_a, b)
+    return alike(a, other_b) or alike(other_a, b)
 
 
 def _same(left: dict[str, Any], right: dict[str, Any], column: str) -> bool:
@@ -210,6 +306,8 @@ def _address_agrees(kind: str, left: dict[str, Any], right: dict[str, Any]) -> b
         )
     if kind == "same_street":
         return place and near_street
+    if kind == "same_number_street_elsewhere":
+        return near_street and _same(left, right, "street_number")
     if kind == "same_postcode":
         return _same(left, right, "postcode")
     city_a, city_b = left.get("city") or "", right.get("city") or ""
@@ -219,7 +317,7 @@ def _address_agrees(kind: str, left: dict[str, Any], right: dict[str, Any]) -> b
 # Splink ------------------------------------------------------------------------------
 
 
-def splink_comparisons(*, fixed_priors: bool) -> list[Any]:
+def splink_comparisons(*, fixed_priors: bool, address_model: str | None = None) -> list[Any]:
     """The comparisons as Splink objects; ``fixed_priors`` sets each level's m and u.
 
     Term-frequency adjustments need a base large enough for frequencies to mean
@@ -228,8 +326,8 @@ def splink_comparisons(*, fixed_priors: bool) -> list[Any]:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    comparisons = []
-    for comparison in COMPARISONS:
+    built_comparisons = []
+    for comparison in comparisons(address_model):
         column = comparison.field
         null = cll.And(*[cll.NullLevel(c) for c in comparison.compared])
         levels: list[Any] = [null.configure(is_null_level=True)]
@@ -246,8 +344,10 @@ def splink_comparisons(*, fixed_priors: bool) -> list[Any]:
                 m_probability=comparison.else_m_prior, u_probability=comparison.else_u_prior
             )
         levels.append(other)
-        comparisons.append(cl.CustomComparison(output_column_name=column, comparison_levels=levels))
-    return comparisons
+        built_comparisons.append(
+            cl.CustomComparison(output_column_name=column, comparison_levels=levels)
+        )
+    return built_comparisons
 
 
 def _splink_level(column: str, level: Level, *, fixed_priors: bool) -> Any:
@@ -256,8 +356,10 @@ def _splink_level(column: str, level: Level, *, fixed_priors: bool) -> Any:
     if level.kind == "exact":
         tf = level.tf and not fixed_priors
         return cll.ExactMatchLevel(column, term_frequency_adjustments=tf)
-    if level.kind == "reversed":
+    if level.kind == "reversed" and not level.threshold:
         return cll.ColumnsReversedLevel(column, level.other, symmetrical=True)
+    if level.kind in ("reversed", "crossed"):
+        return _crossed_level(column, level)
     if level.kind == "initials":  # "jp" and "jean pierre", "j" and "jean": too rare to learn
         return cll.CustomLevel(
             f"({column}_l = given_initials_r OR given_initials_l = {column}_r)",
@@ -280,6 +382,29 @@ def _splink_level(column: str, level: Level, *, fixed_priors: bool) -> Any:
     ).configure(m_probability=level.m_prior, fix_m_probability=True)
 
 
+def _crossed_level(column: str, level: Level) -> Any:
+    """Each name close to the other side's other name (both ways for "reversed", either
+    way for "crossed"), written in whichever SQL dialect runs."""
+    from splink.internals.column_expression import ColumnExpression
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+    class CrossedLevel(ComparisonLevelCreator):  # type: ignore[misc]
+        def create_sql(self, sql_dialect: Any) -> str:
+            this, other = ColumnExpression(column), ColumnExpression(level.other)
+            this.sql_dialect = other.sql_dialect = sql_dialect
+            jw = sql_dialect.jaro_winkler_function_name
+            joint = " AND " if level.kind == "reversed" else " OR "
+            return joint.join(
+                f"{jw}({x}, {y}) >= {level.threshold}"
+                for x, y in ((this.name_l, other.name_r), (other.name_l, this.name_r))
+            )
+
+        def create_label_for_charts(self) -> str:
+            return level.label(column)
+
+    return CrossedLevel()
+
+
 def _splink_address_level(level: Level) -> Any:
     import splink.comparison_level_library as cll
 
@@ -292,6 +417,8 @@ def _splink_address_level(level: Level) -> Any:
         built = cll.And(cll.DamerauLevenshteinLevel("street_number", 1), near_street, place)
     elif level.kind == "same_street":
         built = cll.And(near_street, place)
+    elif level.kind == "same_number_street_elsewhere":
+        built = cll.And(cll.ExactMatchLevel("street_number"), near_street)
     elif level.kind == "same_postcode":
         built = cll.ExactMatchLevel("postcode")
     else:
@@ -299,12 +426,17 @@ def _splink_address_level(level: Level) -> Any:
     return built.configure(label_for_charts=ADDRESS_LABELS[level.kind])
 
 
-def prior_model() -> dict[str, Any]:
+def prior_model(address_model: str | None = None) -> dict[str, Any]:
     """The model before any run: the priors' match weights, shaped like a trained one."""
     import math
 
+    from django.conf import settings
+
+    chosen = address_model or settings.DUPLICATES_ADDRESS
+    if chosen == "auto":
+        chosen = "one"
     fields = {}
-    for comparison in COMPARISONS:
+    for comparison in comparisons(chosen):
         weights = [
             {
                 "gamma": 0,
@@ -321,4 +453,4 @@ def prior_model() -> dict[str, Any]:
                 }
             )
         fields[comparison.field] = weights
-    return {"trained": False, "lambda": None, "fields": fields}
+    return {"trained": False, "lambda": None, "address": chosen, "fields": fields}

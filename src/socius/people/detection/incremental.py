@@ -11,6 +11,7 @@ left out here; the nightly run, which has them, refines the figure.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from socius.people.detection.comparisons import COMPARISONS, level_of, prior_model, shown
+from socius.people.detection.comparisons import (
+    Comparison,
+    comparisons,
+    level_of,
+    prior_model,
+    shown,
+)
 from socius.people.detection.pipeline import FieldEvidence, ScoredPair
 from socius.people.detection.records import PersonRecord, person_records
 from socius.people.models import DetectionRun, Person
@@ -33,6 +40,7 @@ DEFAULT_LAMBDA = 1e-4
 class Model:
     log2_prior_odds: float
     weights: dict[str, dict[int, float]]
+    compared: tuple[Comparison, ...]
 
     @classmethod
     def latest(cls) -> Model:
@@ -55,13 +63,15 @@ class Model:
             name: {int(level["gamma"]): float(level["weight"]) for level in levels}
             for name, levels in summary.get("fields", {}).items()
         }
-        return cls(math.log2(prior / (1 - prior)), weights)
+        # The run's own comparisons: its weights are indexed by their levels.
+        compared = comparisons(summary.get("address") or "one")
+        return cls(math.log2(prior / (1 - prior)), weights, compared)
 
     def score(self, left: PersonRecord, right: PersonRecord) -> ScoredPair:
         a, b = left.as_row(), right.as_row()
         total = self.log2_prior_odds
         evidence = []
-        for comparison in COMPARISONS:
+        for comparison in self.compared:
             gamma = level_of(comparison, a, b)
             if gamma < 0:
                 continue
@@ -94,12 +104,17 @@ def candidate_ids(person: Person) -> list[int]:
         conditions |= Q(postcode=person.postcode, search_name__endswith=f" {family}")
     if not conditions:
         return []
-    return list(
-        Person.objects.filter(conditions, merged_into__isnull=True, erased_at__isnull=True)
+    # Live persons are kept here, not in the query: there, SQLite (no statistics unless
+    # ANALYZE ran) would walk the merged_into index, every live person, instead of the
+    # three indexed lookups; a few dozen rows come back either way.
+    rows = (
+        Person.objects.filter(conditions)
         .exclude(pk=person.pk)
         .order_by("-pk")
-        .values_list("pk", flat=True)[:MAX_CANDIDATES]
+        .values_list("pk", "merged_into_id", "erased_at")
     )
+    live = (pk for pk, merged_into, erased_at in rows if merged_into is None and erased_at is None)
+    return list(itertools.islice(live, MAX_CANDIDATES))
 
 
 def likely_duplicates(person: Person, *, model: Model | None = None) -> list[ScoredPair]:

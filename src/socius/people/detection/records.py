@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from socius.people.models import Identifier, IdentifierKind, Person
@@ -59,6 +60,9 @@ _STREET_WORDS = {
 _NUMBER_FIRST = re.compile(r"^(\d+)\s*(bis|ter|quater|[a-d])?\b\s*,?\s*(.*)$")
 _NOT_DIGIT = re.compile(r"\D")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+# Names and cities repeat a lot across a base: folding each distinct value once is most of
+# what reading the persons costs. Bounded, as a long-lived worker keeps it.
+_KEY_CACHE = 50_000
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,21 @@ class PersonRecord:
     email_local: str | None
 
     def as_row(self) -> dict[str, Any]:
-        return asdict(self)
+        # What dataclasses.asdict gives for these flat fields, without its recursive copy
+        # (a third of the time of reading 100k persons).
+        return {name: getattr(self, name) for name in _RECORD_FIELDS}
 
 
+_RECORD_FIELDS = tuple(item.name for item in fields(PersonRecord))
+
+
+@lru_cache(maxsize=_KEY_CACHE)
 def given_key(given_name: str) -> str | None:
     """ "Jean-Pierre" -> "jean pierre"; "J.-P." -> "j p"."""
     return " ".join(fold(given_name).replace("-", " ").split()) or None
 
 
+@lru_cache(maxsize=_KEY_CACHE)
 def family_key(family_name: str) -> str | None:
     """Words joined, a leading particle written apart dropped: "de La Fontaine", "La
     Fontaine" and "Lafontaine" -> "lafontaine"; "Le Goff" -> "legoff"; "Martin-Dupont" ->
@@ -112,6 +123,7 @@ def _fold_keeping_digits(text: str) -> str:
     return " ".join(_NOT_ALNUM.sub(" ", plain).split())
 
 
+@lru_cache(maxsize=_KEY_CACHE)
 def city_key(city: str) -> str | None:
     words = [_STREET_WORDS.get(word, word) for word in fold(city).replace("-", " ").split()]
     return " ".join(words) or None
@@ -158,6 +170,8 @@ def record_of(
 
 
 _PERSON_FIELDS = ("pk", "given_name", "family_name", "birth_date", "address", "postcode", "city")
+_LIVE_FIELDS = ("merged_into_id", "erased_at")
+_CONTACT_KINDS = frozenset((IdentifierKind.PHONE, IdentifierKind.EMAIL))
 
 
 def person_records(
@@ -167,44 +181,72 @@ def person_records(
 
     Persons are read in primary-key chunks: two queries per chunk, whatever the base's size.
     """
-    persons = Person.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
     if person_ids is not None:
-        persons = persons.filter(pk__in=list(person_ids))
+        yield from _records_of_ids(sorted(set(person_ids)), chunk)
+        return
+    persons = Person.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
     last = 0
     while True:
         rows = list(persons.filter(pk__gt=last).order_by("pk").values_list(*_PERSON_FIELDS)[:chunk])
         if not rows:
             return
         last = rows[-1][0]
-        contacts = _first_contacts([row[0] for row in rows])
-        for pk, given, family, born, address, postcode, city in rows:
-            phone, email = contacts.get(pk, (None, None))
-            yield record_of(
-                pk,
-                given_name=given,
-                family_name=family,
-                birth_date=born,
-                address=address,
-                postcode=postcode,
-                city=city,
-                phone=phone,
-                email=email,
-            )
+        # The chunk is a run of consecutive keys: a range reads their identifiers without
+        # binding thousands of parameters (the few merged or erased persons in it add rows
+        # nobody asks for).
+        contacts = _first_contacts(person_id__gte=rows[0][0], person_id__lte=last)
+        yield from _records(rows, contacts)
 
 
-def _first_contacts(person_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+def _records_of_ids(ids: list[int], chunk: int) -> Iterator[PersonRecord]:
+    # Looked up by key only, live or not, then filtered here: with the live conditions in
+    # the query, SQLite (which has no statistics unless ANALYZE ran) walks the whole
+    # merged_into index instead of fetching the few keys asked for.
+    for start in range(0, len(ids), chunk):
+        rows = [
+            row[: len(_PERSON_FIELDS)]
+            for row in Person.objects.filter(pk__in=ids[start : start + chunk])
+            .order_by("pk")
+            .values_list(*_PERSON_FIELDS, *_LIVE_FIELDS)
+            if row[-2] is None and row[-1] is None
+        ]
+        if rows:
+            yield from _records(rows, _first_contacts(person_id__in=[row[0] for row in rows]))
+
+
+def _records(
+    rows: list[tuple[Any, ...]], contacts: dict[int, tuple[str | None, str | None]]
+) -> Iterator[PersonRecord]:
+    for pk, given, family, born, address, postcode, city in rows:
+        phone, email = contacts.get(pk, (None, None))
+        yield record_of(
+            pk,
+            given_name=given,
+            family_name=family,
+            birth_date=born,
+            address=address,
+            postcode=postcode,
+            city=city,
+            phone=phone,
+            email=email,
+        )
+
+
+def _first_contacts(**persons: Any) -> dict[int, tuple[str | None, str | None]]:
     found: dict[int, dict[str, str]] = {}
+    # The kinds are filtered here: in the query, they would lead SQLite to the (kind, value)
+    # index, every phone and email of the base, instead of the persons' own identifiers.
     rows = (
         Identifier.objects.filter(
-            person_id__in=person_ids,
-            kind__in=[IdentifierKind.PHONE, IdentifierKind.EMAIL],
+            **persons,
             is_shared=False,  # a household's landline says nothing about who is who
         )
         .order_by("pk")
         .values_list("person_id", "kind", "value")
     )
     for person_id, kind, value in rows:
-        found.setdefault(person_id, {}).setdefault(kind, value)
+        if kind in _CONTACT_KINDS:
+            found.setdefault(person_id, {}).setdefault(kind, value)
     return {
         pk: (kinds.get(IdentifierKind.PHONE), kinds.get(IdentifierKind.EMAIL))
         for pk, kinds in found.items()

@@ -14,7 +14,7 @@ from socius.accounts.roles import Capability
 from socius.core.errors import NotFound
 from socius.core.models import Activity
 from socius.core.pagination import Page, keyset_page
-from socius.people.detection.comparisons import COMPARISONS
+from socius.people.detection.comparisons import comparison_named
 from socius.people.models import DuplicateSuggestion, Identifier, IdentifierKind, Merge, Person
 from socius.people.selectors.person import person_get_for_employee
 from socius.people.services.types import PROFILE_FIELDS
@@ -174,13 +174,16 @@ DETECTION_FIELD_LABELS = {
     "family_name": _("Family name"),
     "birth_date": _("Birth date"),
     "address": _("Address"),
+    "street_number": _("Street number"),
+    "street": _("Street"),
+    "postcode": _("Postcode"),
+    "city": _("City"),
     "phone": _("Phone"),
     "email_local": _("Email (before the @)"),
 }
 LEVEL_LABELS = {
     "exact": _("identical"),
     "reversed": _("given and family names swapped"),
-    "reversed_similar": _("given and family names swapped, with a typo"),
     "initials": _("initials of the other"),
     "jaro_winkler": _("similar"),
     "damerau": _("a typo apart"),
@@ -191,12 +194,14 @@ LEVEL_LABELS = {
     "same_street": _("same street"),
     "same_postcode": _("same postcode"),
     "same_city": _("same city"),
+    "same_number_street_elsewhere": _("same number and street, another place"),
+    "crossed": _("one name in the other's other field"),
 }
 
 
 def _level_label(field_name: str, gamma: int) -> str:
     """Splink's level index back to words: 0 is "different", then weakest to strongest."""
-    comparison = next((c for c in COMPARISONS if c.field == field_name), None)
+    comparison = comparison_named(field_name)
     if comparison is None or gamma <= 0 or gamma > len(comparison.weighed):
         return str(_("different"))
     level = comparison.weighed[len(comparison.weighed) - gamma]

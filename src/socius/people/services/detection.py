@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -132,7 +133,7 @@ def suggestions_store(pairs: list[ScoredPair], *, run: DetectionRun | None = Non
         return outcome
     existing = _existing_suggestions(pairs)
     fresh: list[DuplicateSuggestion] = []
-    updated: list[DuplicateSuggestion] = []
+    updated: list[tuple[int, float, dict[str, Any]]] = []
     for pair in pairs:
         key = (min(pair.left, pair.right), max(pair.left, pair.right))
         evidence = pair.evidence(run_id=run.pk if run else None)
@@ -152,16 +153,13 @@ def suggestions_store(pairs: list[ScoredPair], *, run: DetectionRun | None = Non
             DuplicateSuggestion.Status.OPEN,
             DuplicateSuggestion.Status.LATER,
         ):
-            suggestion.probability = pair.probability
-            suggestion.evidence = {**(suggestion.evidence or {}), **evidence}
-            updated.append(suggestion)
+            merged = {**(suggestion.evidence or {}), **evidence}
+            updated.append((suggestion.pk, pair.probability, merged))
         else:  # judged distinct (never again) or merged already
             outcome.skipped += 1
     with transaction.atomic():
-        DuplicateSuggestion.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
-        DuplicateSuggestion.objects.bulk_update(
-            updated, ["probability", "evidence"], batch_size=500
-        )
+        _insert_ignoring_conflicts(fresh)
+        _update_figures(updated)
     outcome.suggested = len(fresh)
     outcome.skipped += len(updated)
     threshold = settings.DUPLICATES_AUTO_MERGE_THRESHOLD
@@ -171,14 +169,71 @@ def suggestions_store(pairs: list[ScoredPair], *, run: DetectionRun | None = Non
 
 
 def _existing_suggestions(pairs: list[ScoredPair]) -> dict[tuple[int, int], DuplicateSuggestion]:
-    persons = {p.left for p in pairs} | {p.right for p in pairs}
+    persons = {min(p.left, p.right) for p in pairs}  # a suggestion's person_a is the smaller
     found: dict[tuple[int, int], DuplicateSuggestion] = {}
     ids = sorted(persons)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for suggestion in DuplicateSuggestion.objects.filter(person_a_id__in=chunk):
+        for suggestion in DuplicateSuggestion.objects.filter(person_a_id__in=chunk).only(
+            "pk", "person_a_id", "person_b_id", "status", "evidence"
+        ):
             found[(suggestion.person_a_id, suggestion.person_b_id)] = suggestion
     return found
+
+
+# A nightly run stores tens of thousands of rows: bulk_create and bulk_update compile every
+# value (bulk_update a CASE per row) in Python, which costs more than the writes. These send
+# one plain statement per row in one executemany, values prepared by the fields themselves.
+
+
+def _insert_ignoring_conflicts(suggestions: list[DuplicateSuggestion]) -> None:
+    """``bulk_create(suggestions, ignore_conflicts=True)``: a pair suggested meanwhile (by
+    the check at ingestion) is kept as it is."""
+    if not suggestions:
+        return
+    connection = connections[router.db_for_write(DuplicateSuggestion)]
+    quote = connection.ops.quote_name
+    meta = DuplicateSuggestion._meta
+    fields_ = [f for f in meta.concrete_fields if not f.primary_key]
+    # Only names from the model's own metadata reach the SQL text; values are parameters.
+    sql = (
+        f"{connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)} "
+        f"{quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields_)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields_))}) "
+        f"{connection.ops.on_conflict_suffix_sql(fields_, OnConflict.IGNORE, None, None)}"
+    )
+    rows = [
+        [f.get_db_prep_save(f.pre_save(suggestion, True), connection) for f in fields_]
+        for suggestion in suggestions
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _update_figures(rows: list[tuple[int, float, dict[str, Any]]]) -> None:
+    """Each (pk, probability, evidence) written: ``bulk_update`` of those two fields."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(DuplicateSuggestion)]
+    quote = connection.ops.quote_name
+    meta = DuplicateSuggestion._meta
+    probability, evidence = meta.get_field("probability"), meta.get_field("evidence")
+    assert meta.pk is not None
+    # Only names from the model's own metadata reach the SQL text; values are parameters.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote(probability.column)} = %s, "  # noqa: S608
+        f"{quote(evidence.column)} = %s WHERE {quote(meta.pk.column)} = %s"
+    )
+    params = [
+        [
+            probability.get_db_prep_save(value, connection),
+            evidence.get_db_prep_save(figures, connection),
+            pk,
+        ]
+        for pk, value, figures in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def strong_conflicts(left: int, right: int) -> list[str]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from socius.accounts.services import department_ensure, token_create
 from socius.conftest import Cast, signed_in_client
 from socius.people.detection import incremental
-from socius.people.detection.comparisons import COMPARISONS, prior_model
+from socius.people.detection.comparisons import comparisons, prior_model
 from socius.people.detection.incremental import Model, candidate_ids, likely_duplicates
 from socius.people.models import DetectionRun, DuplicateSuggestion, Person
 from socius.people.names import search_name
@@ -186,5 +186,5 @@ def test_the_check_uses_the_last_runs_model(known: Person) -> None:
 
 def test_the_priors_model_has_a_weight_for_every_level() -> None:
     model = Model.from_summary(prior_model(), incremental.DEFAULT_LAMBDA)
-    for comparison in COMPARISONS:
+    for comparison in comparisons():
         assert set(model.weights[comparison.field]) == set(range(len(comparison.weighed) + 1))
