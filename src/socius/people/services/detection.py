@@ -252,6 +252,16 @@ def strong_conflicts(left: int, right: int) -> list[str]:
     )
 
 
+# A given name or a birth date that disagrees outright: the profile of a household
+# member (same family name, same address), which only a person should rule out.
+_IDENTITY_FIELDS = ("given_name", "birth_date")
+
+
+def contradicted(pair: ScoredPair) -> list[str]:
+    """The identity fields the two records fill with plainly different values."""
+    return [f.field for f in pair.fields if f.field in _IDENTITY_FIELDS and f.gamma == 0]
+
+
 def _auto_merge(pairs: list[ScoredPair], outcome: StoreOutcome) -> None:
     for pair in sorted(pairs, key=lambda p: -p.probability):
         left, right = sorted((pair.left, pair.right))
@@ -266,7 +276,7 @@ def _auto_merge(pairs: list[ScoredPair], outcome: StoreOutcome) -> None:
         suggestion = DuplicateSuggestion.objects.filter(person_a_id=left, person_b_id=right).first()
         if suggestion is None or suggestion.status != DuplicateSuggestion.Status.OPEN:
             continue
-        if strong_conflicts(left, right):
+        if contradicted(pair) or strong_conflicts(left, right):
             outcome.merge_refused.append((left, right))
             continue
         try:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from socius.people.detection.pipeline import FieldEvidence, ScoredPair
 from socius.people.models import (
     DetectionRun,
     DuplicateSuggestion,
@@ -18,9 +19,11 @@ from socius.people.models import (
 from socius.people.names import search_name
 from socius.people.services.detection import (
     DetectionAlreadyRunning,
+    contradicted,
     detection_run_execute,
     detection_run_request,
     strong_conflicts,
+    suggestions_store,
 )
 from socius.people.services.privacy_erase import person_erase
 from socius.people.services.suggestion_decisions import suggestion_decide
@@ -211,3 +214,28 @@ def test_erasing_one_person_scrubs_what_the_pair_evidence_said_about_them(
     assert "lefevre" not in evidence
     assert "1971" not in evidence
     assert "lilas" not in evidence
+
+
+def test_a_pair_whose_given_names_differ_outright_is_never_merged_automatically(
+    settings: Any,
+) -> None:
+    settings.DUPLICATES_AUTO_MERGE_THRESHOLD = 0.95
+    first = person("Claire", "Perrot", None, address="7 rue Kléber", postcode="44000")
+    second = person("Margaret", "Perrot", None, address="7 rue Kleber", postcode="44000")
+    pair = ScoredPair(
+        left=first.pk,
+        right=second.pk,
+        probability=0.999,
+        match_weight=12.0,
+        fields=(
+            FieldEvidence("given_name", 0, -6.0, "claire", "margaret"),
+            FieldEvidence("family_name", 5, 7.0, "perrot", "perrot"),
+        ),
+    )
+
+    outcome = suggestions_store([pair])
+
+    assert contradicted(pair) == ["given_name"]
+    assert (outcome.suggested, outcome.merged) == (1, 0)
+    assert outcome.merge_refused == [(first.pk, second.pk)]
+    assert not Merge.objects.exists()
