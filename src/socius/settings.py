@@ -187,9 +187,9 @@ PEOPLE_STRONG_IDENTIFIERS = env_list(
 # suggestion threshold reach the review queue; automatic merges are off unless a threshold
 # is set (0.95 or more), and never merge two different values of one strong kind.
 DUPLICATES_BACKEND = env_choice("SOCIUS_DUPLICATES_BACKEND", "duckdb", ("duckdb", "spark"))
-# The address compared as one field or as four; "auto": four when the model is estimated
-# on the base (EM learns how little a shared address weighs against other given names),
-# one with fixed priors, which would count a household's address four times (ADR 0006).
+# The address compared as one field or as four; "auto": each run measures how many persons
+# live at an address with someone plainly else (households, buildings) and counts the
+# address once above 3 %, or always with fixed priors (ADR 0006).
 DUPLICATES_ADDRESS = env_choice("SOCIUS_DUPLICATES_ADDRESS", "auto", ("auto", "one", "fields"))
 DUPLICATES_SUGGEST_THRESHOLD = env_float("SOCIUS_DUPLICATES_SUGGEST_THRESHOLD", 0.9, 0.5, 1.0)
 DUPLICATES_AUTO_MERGE_THRESHOLD = env_float(

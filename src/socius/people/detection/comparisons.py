@@ -110,7 +110,7 @@ def _names(field: str, other: str) -> Comparison:
                 else []
             ),
         ),
-        else_m_prior=0.002,
+        else_m_prior=0.02,
     )
 
 
@@ -189,11 +189,9 @@ CONTACTS: tuple[Comparison, ...] = (
         (Level("exact", 0.55, 0.000001), Level("levenshtein", 0.10, 0.00001, 2)),
         else_m_prior=0.35,
     ),
-    Comparison(
-        "email_local",
-        (Level("exact", 0.50, 0.00001), Level("jaro_winkler", 0.20, 0.001, 0.88)),
-        else_m_prior=0.30,
-    ),
+    # Exact only: local parts are mostly made of the names ("gregoire.guerin05"), so a
+    # merely similar one says again what the names said; the same one is a choice.
+    Comparison("email_local", (Level("exact", 0.50, 0.00001),), else_m_prior=0.50),
 )
 
 ADDRESS_MODELS = {"one": ADDRESS_AS_ONE, "fields": ADDRESS_AS_FIELDS}
@@ -343,6 +341,11 @@ def splink_comparisons(*, fixed_priors: bool, address_model: str | None = None) 
             other = other.configure(
                 m_probability=comparison.else_m_prior, u_probability=comparison.else_u_prior
             )
+        elif address_model == "one" and comparison in NAMES_AND_BIRTH:
+            # Where neighbours and households abound, EM drifts towards "lives at the same
+            # address" and learns that a different name or birth date hardly matters: how
+            # rarely one human's records disagree outright on them is not left to it.
+            other = other.configure(m_probability=comparison.else_m_prior, fix_m_probability=True)
         levels.append(other)
         built_comparisons.append(
             cl.CustomComparison(output_column_name=column, comparison_levels=levels)

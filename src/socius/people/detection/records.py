@@ -16,6 +16,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import Q
+
 from socius.people.models import Identifier, IdentifierKind, Person
 from socius.people.names import fold
 
@@ -59,6 +61,7 @@ _STREET_WORDS = {
 }
 _NUMBER_FIRST = re.compile(r"^(\d+)\s*(bis|ter|quater|[a-d])?\b\s*,?\s*(.*)$")
 _NOT_DIGIT = re.compile(r"\D")
+_SEPARATORS = re.compile(r"[._-]")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 # Names and cities repeat a lot across a base: folding each distinct value once is most of
 # what reading the persons costs. Bounded, as a long-lived worker keeps it.
@@ -136,8 +139,10 @@ def phone_key(value: str) -> str | None:
 
 
 def email_local_key(value: str) -> str | None:
+    """ "Jean-Pierre_Lefevre+shop@…" and "jean.pierre.lefevre@…" -> "jeanpierrelefevre":
+    people vary the separators from one address to the next, not the rest."""
     local = value.rsplit("@", 1)[0].lower().split("+", 1)[0]
-    return local or None
+    return _SEPARATORS.sub("", local) or None
 
 
 def record_of(
@@ -171,7 +176,7 @@ def record_of(
 
 _PERSON_FIELDS = ("pk", "given_name", "family_name", "birth_date", "address", "postcode", "city")
 _LIVE_FIELDS = ("merged_into_id", "erased_at")
-_CONTACT_KINDS = frozenset((IdentifierKind.PHONE, IdentifierKind.EMAIL))
+_CONTACT_KINDS = (IdentifierKind.PHONE, IdentifierKind.EMAIL)
 
 
 def person_records(
@@ -193,8 +198,9 @@ def person_records(
         last = rows[-1][0]
         # The chunk is a run of consecutive keys: a range reads their identifiers without
         # binding thousands of parameters (the few merged or erased persons in it add rows
-        # nobody asks for).
-        contacts = _first_contacts(person_id__gte=rows[0][0], person_id__lte=last)
+        # nobody asks for). The kinds are left to Python: in the query, they would lead
+        # SQLite to the (kind, value) index, every phone and email of the base.
+        contacts = _first_contacts(Q(person_id__gte=rows[0][0], person_id__lte=last))
         yield from _records(rows, contacts)
 
 
@@ -211,7 +217,10 @@ def _records_of_ids(ids: list[int], chunk: int) -> Iterator[PersonRecord]:
             if row[-2] is None and row[-1] is None
         ]
         if rows:
-            yield from _records(rows, _first_contacts(person_id__in=[row[0] for row in rows]))
+            # With the kinds, the (person, kind, value) index answers, even on a PostgreSQL
+            # table not analysed yet (which scans the whole table for the persons alone).
+            persons = Q(person_id__in=[row[0] for row in rows], kind__in=_CONTACT_KINDS)
+            yield from _records(rows, _first_contacts(persons))
 
 
 def _records(
@@ -232,13 +241,11 @@ def _records(
         )
 
 
-def _first_contacts(**persons: Any) -> dict[int, tuple[str | None, str | None]]:
+def _first_contacts(persons: Q) -> dict[int, tuple[str | None, str | None]]:
     found: dict[int, dict[str, str]] = {}
-    # The kinds are filtered here: in the query, they would lead SQLite to the (kind, value)
-    # index, every phone and email of the base, instead of the persons' own identifiers.
     rows = (
         Identifier.objects.filter(
-            **persons,
+            persons,
             is_shared=False,  # a household's landline says nothing about who is who
         )
         .order_by("pk")

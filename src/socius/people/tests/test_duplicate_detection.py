@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from socius.people.detection.pipeline import FieldEvidence, ScoredPair
+from socius.people.detection.pipeline import (
+    FieldEvidence,
+    ScoredPair,
+    address_model,
+    cohabitation_share,
+)
+from socius.people.detection.records import PersonRecord, record_of
 from socius.people.models import (
     DetectionRun,
     DuplicateSuggestion,
@@ -239,3 +245,36 @@ def test_a_pair_whose_given_names_differ_outright_is_never_merged_automatically(
     assert (outcome.suggested, outcome.merged) == (1, 0)
     assert outcome.merge_refused == [(first.pk, second.pk)]
     assert not Merge.objects.exists()
+
+
+def resident(pk: int, given: str, born: str, number: str = "12") -> PersonRecord:
+    return record_of(
+        pk,
+        given_name=given,
+        family_name="Perrot",
+        birth_date=dt.date.fromisoformat(born),
+        address=f"{number} rue Kléber",
+        postcode="44000",
+        city="Nantes",
+    )
+
+
+def test_the_address_is_one_comparison_where_people_live_together(settings: Any) -> None:
+    settings.DUPLICATES_ADDRESS = "auto"
+    # Each record lives alone, or with its own duplicate (same given name and birth date).
+    alone = [resident(n, "Claire", "1980-01-02", number=str(n)) for n in range(1, 40)]
+    twins = [resident(40, "Claire", "1980-01-02"), resident(41, "Clair", "1980-01-02")]
+    # A family: three persons plainly different at one address.
+    family = [
+        resident(42, "Claire", "1980-01-02", "99"),
+        resident(43, "Margaret", "1951-07-30", "99"),
+        resident(44, "Hugo", "2010-11-11", "99"),
+    ]
+
+    assert cohabitation_share(alone + twins) == 0
+    assert address_model(None, trained=True, records=alone + twins) == "fields"
+    assert cohabitation_share(alone + twins + family) == pytest.approx(3 / 44)
+    assert address_model(None, trained=True, records=alone + twins + family) == "one"
+    assert address_model(None, trained=False, records=alone + twins) == "one"
+    settings.DUPLICATES_ADDRESS = "fields"
+    assert address_model(None, trained=True, records=alone + twins + family) == "fields"
