@@ -145,6 +145,8 @@ class _Group:
     known: list[tuple[str, str]] = field(default_factory=list)
     customer_number: str = ""
     loyalty_card: str = ""
+    gives_birth_date: bool = False
+    """Every source of this record knows the birth date (the showcase duplicate)."""
 
 
 class CustomerPlanner:
@@ -176,6 +178,9 @@ class CustomerPlanner:
             on_facebook = self._split_off(jean_pierre, ("JP", fold(family)))
             jean_pierre.visits = [("shop", "web"), ("newsletter", "web")]
             on_facebook.visits = [(FACEBOOK, "facebook")]
+            # His birthday on his Facebook profile and on his shop account: with the names,
+            # what duplicate detection has to go on.
+            jean_pierre.gives_birth_date = on_facebook.gives_birth_date = True
             yield self._human(given, family, home, [jean_pierre, on_facebook])
         if self._persons_left >= 1:
             given, family = LINKED_SHOWCASE
@@ -358,7 +363,7 @@ class CustomerPlanner:
         if source == "shop":
             if rng.random() < 0.1:
                 given, family = given.lower(), family.lower()
-            birth = group.birth_date if rng.random() < 0.3 else None
+            birth = group.birth_date if rng.random() < 0.3 or group.gives_birth_date else None
             return Profile(given, family, birth, home.address, home.postcode, home.city, "fr")
         if source == "loyalty":
             return Profile(given, family.upper(), group.birth_date, "", home.postcode, home.city)
@@ -369,7 +374,8 @@ class CustomerPlanner:
                 given_name=given, family_name=fold(family) if rng.random() < 0.5 else family
             )
         shown = given_name_variant(given, rng) if rng.random() < 0.3 else given
-        return Profile(given_name=shown, family_name=family)
+        birth = group.birth_date if group.gives_birth_date else None
+        return Profile(given_name=shown, family_name=family, birth_date=birth)
 
     def _birth_date(self) -> date:
         return date(self._rng.randint(1950, 2006), 1, 1) + timedelta(days=self._rng.randrange(365))

@@ -138,11 +138,24 @@ def phone_key(value: str) -> str | None:
     return digits[-9:] if len(digits) >= 6 else None
 
 
-def email_local_key(value: str) -> str | None:
-    """ "Jean-Pierre_Lefevre+shop@…" and "jean.pierre.lefevre@…" -> "jeanpierrelefevre":
-    people vary the separators from one address to the next, not the rest."""
-    local = value.rsplit("@", 1)[0].lower().split("+", 1)[0]
-    return _SEPARATORS.sub("", local) or None
+def email_local_key(value: str, given_name: str = "", family_name: str = "") -> str | None:
+    """The local part without separators ("JP.Lefevre75+shop@…" -> "jplefevre75"): people
+    vary the separators from one address to the next, not the rest.
+
+    A local part made of nothing but the person's names and initials ("jean.dupont",
+    "jdupont") says again what the names say, and namesakes share it: it is left out.
+    """
+    local = _SEPARATORS.sub("", value.rsplit("@", 1)[0].lower().split("+", 1)[0])
+    if not local:
+        return None
+    words = [w for w in re.split(r"[\s-]+", f"{fold(given_name)} {fold(family_name)}") if w]
+    rest = local
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(word, "", 1)
+    for word in words:  # initials: "jdupont", "jpdupont"
+        if rest.startswith(word[0]):
+            rest = rest[1:]
+    return local if rest else None
 
 
 def record_of(
@@ -170,7 +183,7 @@ def record_of(
         postcode=postcode.replace(" ", "").upper() or None,
         city=city_key(city),
         phone=phone_key(phone) if phone else None,
-        email_local=email_local_key(email) if email else None,
+        email_local=email_local_key(email, given_name, family_name) if email else None,
     )
 
 

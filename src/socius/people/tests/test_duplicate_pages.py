@@ -62,6 +62,7 @@ def test_the_queue_shows_each_fields_comparison(
     assert "evidence-row--against" in page
     assert 'value="-6.60"' in page  # the meter reads a dot, whatever the language
     assert 'data-testid="bulk-merge"' in page
+    assert 'value="0.99"' in page  # a number input needs a dot, whatever the language
     with override("fr"):  # the pages speak French by default
         # the given name's "initials" level, then 0: always "different"
         assert gettext("initials of the other") in page
