@@ -437,6 +437,11 @@ class DetectionRun(models.Model):
     skipped_count = models.PositiveIntegerField(
         default=0, help_text=_("Pairs already suggested, decided, or judged distinct.")
     )
+    held_count = models.PositiveIntegerField(
+        default=0, help_text=_("Pairs above the automatic-merge threshold left to a person.")
+    )
+    # True while queued or running, empty after: the unique constraint lets one run at a time.
+    active = models.BooleanField(null=True, default=True, editable=False)
     trained = models.BooleanField(
         default=False, help_text=_("Estimated by EM on this base; otherwise fixed priors.")
     )
@@ -449,6 +454,7 @@ class DetectionRun(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "-created_at"], name="detectionrun_by_status")]
+        constraints = [models.UniqueConstraint(fields=["active"], name="one_active_detection")]
 
     def __str__(self) -> str:
         return f"duplicate detection {self.pk} ({self.status})"

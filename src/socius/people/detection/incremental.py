@@ -111,8 +111,8 @@ def candidate_ids(person: Person) -> list[int]:
         Person.objects.filter(conditions)
         .exclude(pk=person.pk)
         .order_by("-pk")
-        .values_list("pk", "merged_into_id", "erased_at")
-    )
+        .values_list("pk", "merged_into_id", "erased_at")[: MAX_CANDIDATES * 5]
+    )  # a very common name must not pull in all its namesakes
     live = (pk for pk, merged_into, erased_at in rows if merged_into is None and erased_at is None)
     return list(itertools.islice(live, MAX_CANDIDATES))
 

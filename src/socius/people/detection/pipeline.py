@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -167,9 +168,18 @@ def database_api(backend: str) -> Iterator[Any]:
         with spark_api() as api:
             yield api
         return
+    import duckdb
     from splink import DuckDBAPI
 
-    yield DuckDBAPI()  # in memory; the run's data never touches the disk
+    # In memory; what DuckDB spills to disk under memory pressure goes to a folder of its
+    # own, deleted with the run.
+    with tempfile.TemporaryDirectory(prefix="socius-duckdb-") as folder:
+        connection = duckdb.connect(":memory:")
+        connection.execute("SET temp_directory = ?", [folder])
+        try:
+            yield DuckDBAPI(connection)
+        finally:
+            connection.close()
 
 
 # Share of persons living with someone plainly else above which the base is one of

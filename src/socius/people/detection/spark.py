@@ -4,7 +4,9 @@ Selected with ``SOCIUS_DUPLICATES_BACKEND=spark``; ``SOCIUS_DUPLICATES_SPARK_MAS
 the cluster (``local[2]`` by default: Spark inside the worker process, which is how the
 tests run it). pyspark and a Java runtime (17 or newer) must be installed; the
 string-similarity functions come as a JAR inside the splink package itself. Spark writes
-intermediate results under a checkpoint folder, here a temporary one per run.
+intermediate results under a checkpoint folder and shuffle files under a scratch folder,
+here temporary ones per run, on the worker's machine: with a remote cluster, point them at
+storage every node reaches (a shared filesystem) instead.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def spark_api() -> Iterator[Any]:
             .appName("socius-duplicates")
             .config("spark.jars", similarity_jar_location())
             .config("spark.sql.warehouse.dir", os.path.join(folder, "warehouse"))
+            .config("spark.local.dir", os.path.join(folder, "scratch"))
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")

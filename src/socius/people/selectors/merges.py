@@ -271,7 +271,7 @@ def suggestion_list_for_employee(
     cursor: str | None = None,
     min_probability: float | None = None,
 ) -> SuggestionPage:
-    """Suggestions between live persons in one status, newest first."""
+    """Suggestions in one status, newest first (those to decide: between live persons)."""
     if not user.can(Capability.EDIT_PEOPLE):
         raise NotFound()
     suggestions = _undecided_suggestions(status)

@@ -1,9 +1,11 @@
 """Ingesting a batch of interactions with a handful of queries instead of a dozen per item.
 
-The result is the one ``interaction_ingest`` gives item by item, in order; only the number
-of statements changes. The batch loads, in one query each, the interactions already
-ingested and the identifiers its items name (with their persons), then decides each item
-in memory. The two common cases are decided here: identifiers nobody holds (a new person)
+The result is the one ``interaction_ingest`` gives item by item, in order: the same
+outcomes and rows in far fewer statements. Only the order of new ids may differ (items
+that wait, below, are written after the others), and with it which of two records a
+later merge keeps as the older one. The batch loads, in one query each, the interactions
+already ingested and the identifiers its items name (with their persons), then decides
+each item in memory. The two common cases are decided here: identifiers nobody holds (a new person)
 and identifiers held by one person whose profile agrees (attach). Their rows are written
 together by ``_Pending.flush``: persons, identifiers, decisions, timeline entries and
 idempotency records in one bulk statement per table, inside one savepoint.
@@ -14,8 +16,9 @@ memory are written, and so does every later item sharing an identifier, a person
 idempotency key with it (``_Deferred``); then the waiting items run in their order, each
 after a flush of what was decided before it, and the batch re-reads what they changed.
 If a flush fails (an identifier or an interaction claimed concurrently), its savepoint is
-rolled back and its items are replayed one by one through ``interaction_ingest``: an item
-is written entirely or not at all, as before.
+rolled back and its items are replayed one by one through ``interaction_ingest_once``: an
+item is written entirely or not at all, as before. Persons the batch created are queued for
+the duplicate check (the worker runs it: a batch has no one waiting on a page).
 """
 
 from __future__ import annotations
@@ -446,7 +449,7 @@ class _Batch:
             for r in results
             if r.result is not None
             and r.result.created
-            and r.result.interaction.resolution == "created"
+            and r.result.interaction.resolution in ("created", "suggested")
         ]
         duplicates_check_later(person_ids=created)  # by the worker: a batch has no one waiting
         return results

@@ -147,7 +147,8 @@ def interaction_ingest(*, data: InteractionIn, actor_id: int | None = None) -> I
     """
     result = interaction_ingest_once(data=data, actor_id=actor_id)
     interaction = result.interaction
-    if result.created and interaction.resolution == "created":
+    # "suggested" may also be a new person (the identifiers' holders contradicted it).
+    if result.created and interaction.resolution in ("created", "suggested"):
         from socius.people.services.detection import duplicates_check_new
 
         person_ids = [interaction.person_id]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -103,31 +103,53 @@ def _open_at_or_above(min_probability: float) -> QuerySet[DuplicateSuggestion]:
 def suggestions_merge_above(
     *, min_probability: float, actor: User, limit: int = 200
 ) -> BulkMergeOutcome:
-    """Accept every open suggestion scored at least ``min_probability``, best first.
+    """Accept up to ``limit`` open suggestions scored at least ``min_probability``, best
+    first.
 
-    Each merge is the ordinary reversible one, in its own transaction: a refused merge (an
-    employee's record, a pair changed meanwhile) stays open for a human and the others go on.
+    Each merge is the ordinary reversible one, in its own transaction. A pair that needs a
+    person's look is left open and reported, as for automatic merges: given names or birth
+    dates that plainly differ, two different values of a strong identifier kind, or a merge
+    the merge service refuses (two employees, a pair changed meanwhile).
     """
+    from socius.people.services.detection import strong_conflicts
+
     if not 0.5 <= min_probability <= 1:
         raise InvalidInput(details={"field": "min_probability", "minimum": 0.5, "maximum": 1})
     outcome = BulkMergeOutcome()
+    # Read before writing; pairs left to a person do not use up the limit (up to a point).
     candidates = list(
-        _open_at_or_above(min_probability)
-        .order_by("-probability", "pk")
-        .values_list("pk", flat=True)[:limit]
+        _open_at_or_above(min_probability).order_by("-probability", "pk")[: limit * 5]
     )
-    for suggestion_id in candidates:
-        suggestion = DuplicateSuggestion.objects.filter(pk=suggestion_id).first()
-        if suggestion is None:
+    for suggestion in candidates:
+        if len(outcome.merged) >= limit:
+            break
+        reason = _needs_a_look(suggestion.evidence or {})
+        if reason is None and strong_conflicts(suggestion.person_a_id, suggestion.person_b_id):
+            reason = ("strong_identifiers_differ", str(_STRONG_CONFLICT))
+        if reason is not None:
+            outcome.refused.append((suggestion.pk, *reason))
             continue
         try:
             suggestion_decide(suggestion=suggestion, decision="merge", actor=actor)
         except DomainError as error:
-            outcome.refused.append((suggestion_id, error.code, str(error.message)))
+            outcome.refused.append((suggestion.pk, error.code, str(error.message)))
         else:
-            outcome.merged.append(suggestion_id)
-    outcome.remaining = _open_at_or_above(min_probability).count()
+            outcome.merged.append(suggestion.pk)
+    refused = [pk for pk, _code, _message in outcome.refused]
+    outcome.remaining = _open_at_or_above(min_probability).exclude(pk__in=refused).count()
     return outcome
+
+
+_CONTRADICTED = _("Their given names or birth dates plainly differ: a person should look.")
+_STRONG_CONFLICT = _("They hold two different values of one strong identifier kind.")
+
+
+def _needs_a_look(evidence: dict[str, Any]) -> tuple[str, str] | None:
+    """The detection evidence says a given name or a birth date disagrees outright."""
+    for item in evidence.get("fields", []):
+        if item.get("field") in ("given_name", "birth_date") and item.get("gamma") == 0:
+            return ("contradicted", str(_CONTRADICTED))
+    return None
 
 
 def suggestions_count_above(*, min_probability: float) -> int:

@@ -80,6 +80,9 @@ def test_a_new_person_is_suggested_as_a_duplicate_within_the_request(
     assert suggestion.origin == DuplicateSuggestion.Origin.DETECTION
     assert suggestion.probability is not None
     assert suggestion.probability >= 0.9
+    # The evidence reads in the pair's order: the known record (person_a) first.
+    fields = {item["field"]: item for item in suggestion.evidence["fields"]}
+    assert (fields["given_name"]["left"], fields["given_name"]["right"]) == ("jean pierre", "jp")
     page = signed_in_client(cast.agent).get(reverse("people:person-detail", args=[new_id]))
     assert known.display_name in page.content.decode()
     assert 'data-testid="duplicate-suggestions"' in page.content.decode()

@@ -6,14 +6,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
+from socius.conftest import make_employee
 from socius.people.detection.pipeline import (
     FieldEvidence,
     ScoredPair,
     address_model,
     cohabitation_share,
+    score_persons,
 )
-from socius.people.detection.records import PersonRecord, record_of
+from socius.people.detection.records import PersonRecord, person_records, record_of
 from socius.people.models import (
     DetectionRun,
     DuplicateSuggestion,
@@ -243,7 +246,7 @@ def test_a_pair_whose_given_names_differ_outright_is_never_merged_automatically(
 
     assert contradicted(pair) == ["given_name"]
     assert (outcome.suggested, outcome.merged) == (1, 0)
-    assert outcome.merge_refused == [(first.pk, second.pk)]
+    assert outcome.held == [(first.pk, second.pk)]
     assert not Merge.objects.exists()
 
 
@@ -278,3 +281,53 @@ def test_the_address_is_one_comparison_where_people_live_together(settings: Any)
     assert address_model(None, trained=False, records=alone + twins) == "one"
     settings.DUPLICATES_ADDRESS = "fields"
     assert address_model(None, trained=True, records=alone + twins + family) == "fields"
+
+
+def test_a_person_erased_while_the_run_scored_is_not_written_back(
+    lefevre: tuple[Person, Person], cast: Any
+) -> None:
+    records = list(person_records())
+    scoring = score_persons(records, threshold=0.9, train=False)
+    assert scoring.pairs
+
+    person_erase(person=lefevre[1], actor=cast.admin, reason="Asked by the person")
+    outcome = suggestions_store(scoring.pairs)
+
+    assert outcome.suggested == 0
+    assert not DuplicateSuggestion.objects.exists()
+
+
+def test_an_employees_record_is_never_merged_automatically(settings: Any) -> None:
+    settings.DUPLICATES_AUTO_MERGE_THRESHOLD = 0.95
+    employee = make_employee("jp.lefevre@example.com", "Jean-Pierre Lefèvre", "boutique")
+    Person.objects.filter(pk=employee.person_id).update(
+        birth_date=dt.date(1971, 4, 12), address="12 r. des Lilas", postcode="44000"
+    )
+    customer = person(
+        "JP", "Lefevre", dt.date(1971, 4, 12), address="12 rue des Lilas", postcode="44000"
+    )
+
+    run = run_now()
+
+    assert DuplicateSuggestion.objects.filter(person_b=customer).exists()
+    assert not Merge.objects.exists()
+    assert run.held_count == 1
+
+
+def test_a_lost_run_does_not_block_the_next_one_for_ever(cast: Any) -> None:
+    lost = DetectionRun.objects.create(status=DetectionRun.Status.RUNNING)
+    DetectionRun.objects.filter(pk=lost.pk).update(
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+
+    run = detection_run_request(actor=cast.agent, trigger=DetectionRun.Trigger.MANUAL)
+
+    lost.refresh_from_db()
+    assert (lost.status, lost.active) == (DetectionRun.Status.FAILED, None)
+    assert (run.status, run.active) == (DetectionRun.Status.QUEUED, True)
+
+
+def test_the_database_keeps_one_active_run() -> None:
+    DetectionRun.objects.create()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DetectionRun.objects.create()

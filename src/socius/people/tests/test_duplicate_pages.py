@@ -44,7 +44,7 @@ def scored() -> list[DuplicateSuggestion]:
                         "left": "a",
                         "right": "b",
                     },
-                    {"field": "birth_date", "gamma": 0, "weight": -6.6, "left": "c", "right": "d"},
+                    {"field": "email_local", "gamma": 0, "weight": -6.6, "left": "c", "right": "d"},
                 ]
             },
         )
@@ -142,3 +142,23 @@ def test_the_forms_need_a_csrf_token(cast: Cast) -> None:
 
     assert client.post(reverse("people:detection-run-start")).status_code == 403
     assert not DetectionRun.objects.exists()
+
+
+def test_merge_above_leaves_plainly_different_given_names_to_a_person(
+    agent_client: Client, scored: list[DuplicateSuggestion]
+) -> None:
+    household = scored[0]
+    household.evidence["fields"].append(
+        {"field": "given_name", "gamma": 0, "weight": -5.6, "left": "claire", "right": "hugo"}
+    )
+    household.save()
+
+    response = agent_client.post(
+        reverse("people:suggestion-merge-above"), {"min_probability": "0.99"}, follow=True
+    )
+
+    assert Merge.objects.count() == 1
+    statuses = dict(DuplicateSuggestion.objects.values_list("pk", "status"))
+    assert statuses[household.pk] == "open"
+    assert statuses[scored[1].pk] == "merged"
+    assert "flash--warning" in response.content.decode()

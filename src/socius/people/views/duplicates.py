@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from socius.accounts.roles import Capability
@@ -62,22 +63,37 @@ def suggestions_merge_above_view(request: AuthenticatedHttpRequest) -> HttpRespo
     except DomainError:
         messages.error(request, _("Give a probability between 0.5 and 1, such as 0.99."))
         return redirect("people:suggestion-list")
+    merged, refused, remaining = len(outcome.merged), len(outcome.refused), outcome.remaining
     messages.success(
         request,
-        _("%(merged)d pairs merged; each merge can be undone from its record.")
-        % {"merged": len(outcome.merged)},
+        ngettext(
+            "%(count)d pair merged; each merge can be undone from its record.",
+            "%(count)d pairs merged; each merge can be undone from its record.",
+            merged,
+        )
+        % {"count": merged},
     )
-    if outcome.refused:
+    if refused:
         messages.warning(
             request,
-            _("%(refused)d pairs were left for review: their merge was refused.")
-            % {"refused": len(outcome.refused)},
+            ngettext(
+                "%(count)d pair was left for a person to review (names, birth dates or "
+                "identifiers disagree, or the merge was refused).",
+                "%(count)d pairs were left for a person to review (names, birth dates or "
+                "identifiers disagree, or the merge was refused).",
+                refused,
+            )
+            % {"count": refused},
         )
-    if outcome.remaining:
+    if remaining:
         messages.info(
             request,
-            _("%(remaining)d pairs at or above that probability remain; merge them again.")
-            % {"remaining": outcome.remaining},
+            ngettext(
+                "%(count)d more pair at or above that probability remains; merge again.",
+                "%(count)d more pairs at or above that probability remain; merge again.",
+                remaining,
+            )
+            % {"count": remaining},
         )
     return redirect("people:suggestion-list")
 
