@@ -72,6 +72,8 @@ def _server_version(connection: Any) -> str:
 
 
 def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")  # too few requests asked for to measure this side
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 

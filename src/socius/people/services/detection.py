@@ -153,7 +153,8 @@ def suggestions_store(
     outcome = StoreOutcome()
     # A run scores what it read minutes ago: a person merged or erased since is left out,
     # and nothing the run knew of an erased person is written back.
-    pairs = [oriented(pair) for pair in pairs if {pair.left, pair.right} <= _live(pairs)]
+    live = _live(pairs)
+    pairs = [oriented(pair) for pair in pairs if pair.left in live and pair.right in live]
     if not pairs:
         return outcome
     existing = _existing_suggestions(pairs)

@@ -331,3 +331,17 @@ def test_the_database_keeps_one_active_run() -> None:
     DetectionRun.objects.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         DetectionRun.objects.create()
+
+
+def test_storing_costs_the_same_queries_for_one_pair_or_twenty(
+    django_assert_max_num_queries: Any,
+) -> None:
+    def pairs(count: int) -> list[ScoredPair]:
+        made = Person.objects.bulk_create(Person(given_name=f"P{n}") for n in range(2 * count))
+        return [ScoredPair(made[2 * n].pk, made[2 * n + 1].pk, 0.95, 5.0) for n in range(count)]
+
+    # live persons, existing suggestions, the insert, erased persons
+    with django_assert_max_num_queries(8):
+        assert suggestions_store(pairs(1)).suggested == 1
+    with django_assert_max_num_queries(8):
+        assert suggestions_store(pairs(20)).suggested == 20
