@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from socius.accounts.api import router as accounts_router
 from socius.accounts.selectors import token_authenticate
+from socius.collab.api import router as collab_router
 from socius.core.errors import DomainError
 from socius.people.api import router as people_router
 
@@ -94,3 +95,4 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/people", people_router)
+api.add_router("/collab", collab_router)

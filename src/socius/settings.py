@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "socius.people",
     "socius.accounts",
     "socius.portal",
+    "socius.collab",
     "socius.demo",
 ]
 
