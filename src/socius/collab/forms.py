@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from socius.collab.models import Space
+from socius.collab.services import MAX_BODY
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    visibility = forms.ChoiceField(
+        label=_("Who sees it"), choices=Space.Visibility.choices, initial=Space.Visibility.PUBLIC
+    )
+    goal = forms.CharField(label=_("Goal"), max_length=300, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class BodyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message (Markdown)"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
