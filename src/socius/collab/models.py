@@ -50,6 +50,10 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    from_department = models.BooleanField(
+        default=False,
+        help_text=_("Given by the member's department, and taken back when they leave it."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
