@@ -81,6 +81,14 @@ def cast(db: None) -> Cast:
     )
 
 
+def browser_sign_in(page: Any, email: str) -> None:
+    """Sign an employee of the cast in through the real sign-in page (French labels)."""
+    page.goto("/accounts/sign-in")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def signed_in_client(user: User) -> Client:
     client = Client()
     client.force_login(user)

@@ -1,4 +1,5 @@
-"""A leaner ``bulk_create`` for the hot write paths (ingestion, timeline appends)."""
+"""Leaner ``bulk_create`` and ``bulk_update`` for the hot write paths (ingestion, timeline
+appends, duplicate suggestions)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,41 @@ def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
                 obj.pk = pk
                 obj._state.adding = False
                 obj._state.db = connection.alias
+
+
+def update_rows(
+    model: type[Model],
+    names: list[str],
+    rows: list[tuple[list[Any], int, Any]],
+    *,
+    only_later: str = "",
+) -> None:
+    """One UPDATE per row, sent in one ``executemany``: ``bulk_update`` compiles a CASE
+    expression per row in Python, which costs more than the whole write here. Each row
+    is (values, pk, bound); with ``only_later``, a row changes only while that column is
+    empty or before ``bound``."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    concrete = {f.name: f for f in meta.concrete_fields}
+    fields_ = [concrete[name] for name in names]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields_)
+    assert meta.pk is not None
+    condition = f"{quote(meta.pk.column)} = %s"
+    bound_field = concrete[only_later] if only_later else None
+    if bound_field is not None:
+        column = quote(bound_field.column)
+        condition += f" AND ({column} IS NULL OR {column} < %s)"
+    # Only names from the model's own metadata reach the SQL text; values are parameters.
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {condition}"  # noqa: S608
+    params = []
+    for values, pk, bound in rows:
+        row = [f.get_db_prep_save(v, connection) for f, v in zip(fields_, values, strict=True)]
+        row.append(pk)
+        if bound_field is not None:
+            row.append(bound_field.get_db_prep_save(bound, connection))
+        params.append(row)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -178,17 +178,12 @@ def publish_on_commit(
     event: LiveEvent, *, broker_factory: Callable[[], Broker] | None = None
 ) -> None:
     """Publish once the surrounding transaction commits; nothing is sent on rollback."""
-
-    def send() -> None:
-        try:
-            (broker_factory or get_broker)().publish(event)
-        except Exception:  # a lost live update must never break the write that caused it
-            logger.exception("Could not publish live event %s on %s", event.name, event.channel)
-
-    transaction.on_commit(send)
+    publish_many_on_commit([event], broker_factory=broker_factory)
 
 
-def publish_many_on_commit(events: list[LiveEvent]) -> None:
+def publish_many_on_commit(
+    events: list[LiveEvent], *, broker_factory: Callable[[], Broker] | None = None
+) -> None:
     """Publish these events once the surrounding transaction commits, in one callback.
 
     A bulk write may touch thousands of rows; one callback per row costs more than the
@@ -198,10 +193,9 @@ def publish_many_on_commit(events: list[LiveEvent]) -> None:
         return
 
     def send() -> None:
-        broker = get_broker()
         for event in events:
             try:
-                broker.publish(event)
+                (broker_factory or get_broker)().publish(event)
             except Exception:  # a lost live update must never break the write that caused it
                 logger.exception("Could not publish live event %s on %s", event.name, event.channel)
 

@@ -1,19 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from socius.conftest import PASSWORD, make_employee
+from socius.conftest import browser_sign_in, make_employee
 from socius.testing import AsgiServer, chromium_page, in_other_thread
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/sign-in")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_an_agent_signs_in_sees_the_home_page_and_switches_to_english(
@@ -25,7 +18,7 @@ def test_an_agent_signs_in_sees_the_home_page_and_switches_to_english(
         page.goto("/")
         expect(page).to_have_url(f"{asgi_server.url}/accounts/sign-in")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
-        sign_in(page, "alice.martin@example.com")
+        browser_sign_in(page, "alice.martin@example.com")
 
         expect(page).to_have_url(f"{asgi_server.url}/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour, Alice Martin")
@@ -44,7 +37,7 @@ def test_the_home_page_shows_new_department_activity_without_reloading(
     make_employee("alice.martin@example.com", "Alice Martin", "service-client", "agent")
 
     with chromium_page(asgi_server.url) as page:
-        sign_in(page, "alice.martin@example.com")
+        browser_sign_in(page, "alice.martin@example.com")
         panel = page.locator("#recent-activity")
         expect(panel).to_contain_text("Alice Martin")
         expect(panel).to_have_attribute("data-live", "open")

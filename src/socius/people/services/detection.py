@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from socius.accounts.models import User
+from socius.core.bulk import update_rows
 from socius.core.errors import Conflict, DomainError
 from socius.people.detection.incremental import Model, likely_duplicates
 from socius.people.detection.pipeline import ScoredPair, score_persons
@@ -184,7 +185,11 @@ def suggestions_store(
             outcome.skipped += 1
     with transaction.atomic():
         outcome.suggested = _insert_ignoring_conflicts(fresh)
-        _update_figures(updated)
+        update_rows(
+            DuplicateSuggestion,
+            ["probability", "evidence"],
+            [([probability, evidence], pk, None) for pk, probability, evidence in updated],
+        )
     _scrub_erased_meanwhile(pairs)
     outcome.skipped += len(updated) + len(fresh) - outcome.suggested
     threshold = settings.DUPLICATES_AUTO_MERGE_THRESHOLD
@@ -249,9 +254,9 @@ def _existing_suggestions(pairs: list[ScoredPair]) -> dict[tuple[int, int], Dupl
     return found
 
 
-# A nightly run stores tens of thousands of rows: bulk_create and bulk_update compile every
-# value (bulk_update a CASE per row) in Python, which costs more than the writes. These send
-# one plain statement per row in one executemany, values prepared by the fields themselves.
+# A nightly run stores tens of thousands of rows: bulk_create compiles every value in
+# Python, which costs more than the writes. This sends one plain statement per row in one
+# executemany, values prepared by the fields themselves (updates: ``core.bulk.update_rows``).
 
 
 def _insert_ignoring_conflicts(suggestions: list[DuplicateSuggestion]) -> int:
@@ -278,32 +283,6 @@ def _insert_ignoring_conflicts(suggestions: list[DuplicateSuggestion]) -> int:
         cursor.executemany(sql, rows)
         inserted: int = max(cursor.rowcount, 0)  # summed over the rows; ignored ones: 0
     return inserted
-
-
-def _update_figures(rows: list[tuple[int, float, dict[str, Any]]]) -> None:
-    """Each (pk, probability, evidence) written: ``bulk_update`` of those two fields."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(DuplicateSuggestion)]
-    quote = connection.ops.quote_name
-    meta = DuplicateSuggestion._meta
-    probability, evidence = meta.get_field("probability"), meta.get_field("evidence")
-    assert meta.pk is not None
-    # Only names from the model's own metadata reach the SQL text; values are parameters.
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {quote(probability.column)} = %s, "  # noqa: S608
-        f"{quote(evidence.column)} = %s WHERE {quote(meta.pk.column)} = %s"
-    )
-    params = [
-        [
-            probability.get_db_prep_save(value, connection),
-            evidence.get_db_prep_save(figures, connection),
-            pk,
-        ]
-        for pk, value, figures in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def strong_conflicts(left: int, right: int) -> list[str]:

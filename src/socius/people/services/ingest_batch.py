@@ -29,11 +29,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.db import DatabaseError, connections, router, transaction
-from django.db.models import Model, Q
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from socius.core.bulk import bulk_insert
+from socius.core.bulk import bulk_insert, update_rows
 from socius.core.errors import DomainError
 from socius.core.services import ActivityDraft, ActivityObject, activity_append_bulk
 from socius.people.models import Identifier, Interaction, Person, ResolutionDecision
@@ -341,13 +341,13 @@ class _Batch:
             by_fields[tuple(sorted(slot.changed_fields))].append(slot.person)
         for changed, persons in by_fields.items():
             names = [*changed, "search_name", "updated_at"]
-            _update_rows(
+            update_rows(
                 Person, names, [([getattr(p, n) for n in names], p.pk, None) for p in persons]
             )
 
     def _write_contacts(self, slots: list[_Slot]) -> None:
         # Only ever later: a concurrent ingestion may have recorded a later contact.
-        _update_rows(
+        update_rows(
             Person,
             ["last_own_contact_at"],
             [([slot.contact_at], slot.person.pk, slot.contact_at) for slot in slots],
@@ -536,44 +536,6 @@ class _Deferred:
             person = slot.person
             if person.merged_into_id is not None or person.erased_at is not None:
                 self.everything = True
-
-
-def _update_rows(
-    model: type[Model],
-    names: list[str],
-    rows: list[tuple[list[Any], int, Any]],
-    *,
-    only_later: str = "",
-) -> None:
-    """One UPDATE per row, sent in one ``executemany``: ``bulk_update`` compiles a CASE
-    expression per row in Python, which costs more than the whole write here. Each row
-    is (values, pk, bound); with ``only_later``, a row changes only while that column is
-    empty or before ``bound``."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    meta = model._meta
-    concrete = {f.name: f for f in meta.concrete_fields}
-    fields_ = [concrete[name] for name in names]
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields_)
-    assert meta.pk is not None
-    condition = f"{quote(meta.pk.column)} = %s"
-    bound_field = concrete[only_later] if only_later else None
-    if bound_field is not None:
-        column = quote(bound_field.column)
-        condition += f" AND ({column} IS NULL OR {column} < %s)"
-    # Only names from the model's own metadata reach the SQL text; values are parameters.
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {condition}"  # noqa: S608
-    params = []
-    for values, pk, bound in rows:
-        row = [f.get_db_prep_save(v, connection) for f, v in zip(fields_, values, strict=True)]
-        row.append(pk)
-        if bound_field is not None:
-            row.append(bound_field.get_db_prep_save(bound, connection))
-        params.append(row)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _evidence(item: _Item) -> dict[str, Any]:

@@ -6,34 +6,15 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from socius.conftest import PASSWORD, make_employee
+from socius.conftest import browser_sign_in, make_employee
 from socius.people.models import DetectionRun, DuplicateSuggestion, Person
-from socius.people.names import search_name
 from socius.people.services.detection import detection_run_execute
+from socius.people.tests.detection_builders import nantais
 from socius.testing import AsgiServer, chromium_page, in_other_thread
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/sign-in")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-
-
-def record(given: str, family: str, born: dt.date, address: str, city: str) -> Person:
-    return Person.objects.create(
-        given_name=given,
-        family_name=family,
-        birth_date=born,
-        address=address,
-        postcode="44000",
-        city=city,
-        search_name=search_name(given, family),
-    )
 
 
 def run_queued_detection() -> DetectionRun:
@@ -45,15 +26,15 @@ def test_an_agent_runs_detection_merges_one_pair_and_rejects_another(
     asgi_server: AsgiServer,
 ) -> None:
     make_employee("alice.martin@example.com", "Alice Martin", "service-client", "agent")
-    jean_pierre = record(
+    jean_pierre = nantais(
         "Jean-Pierre", "Lefèvre", dt.date(1971, 4, 12), "12 r. des Lilas", "Nantes"
     )
-    jp = record("JP", "Lefevre", dt.date(1971, 4, 12), "12 rue des Lilas", "Nantes")
-    record("Camille", "Roussel", dt.date(1990, 6, 1), "5 quai de la Fosse", "Nantes")
-    record("Camille", "Rousel", dt.date(1990, 6, 1), "5 quai de la Fosse", "Nantes")
+    jp = nantais("JP", "Lefevre", dt.date(1971, 4, 12), "12 rue des Lilas", "Nantes")
+    nantais("Camille", "Roussel", dt.date(1990, 6, 1), "5 quai de la Fosse", "Nantes")
+    nantais("Camille", "Rousel", dt.date(1990, 6, 1), "5 quai de la Fosse", "Nantes")
 
     with chromium_page(asgi_server.url) as page:
-        sign_in(page, "alice.martin@example.com")
+        browser_sign_in(page, "alice.martin@example.com")
         page.goto("/people/duplicates/")
         expect(page.get_by_test_id("suggestion-empty")).to_be_visible()
         page.get_by_test_id("detection-start").click()

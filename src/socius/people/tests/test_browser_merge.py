@@ -3,21 +3,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from socius.conftest import PASSWORD, make_employee
+from socius.conftest import browser_sign_in, make_employee
 from socius.people.models import DuplicateSuggestion, Identifier, Person
 from socius.people.services import IdentifierIn, Profile, person_resolve
 from socius.testing import AsgiServer, chromium_page, in_other_thread
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/sign-in")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def same_human_twice() -> DuplicateSuggestion:
@@ -56,7 +49,7 @@ def test_an_agent_merges_two_records_of_one_human_then_undoes_it(
     before = holders()
 
     with chromium_page(asgi_server.url) as page:
-        sign_in(page, "alice.martin@example.com")
+        browser_sign_in(page, "alice.martin@example.com")
         page.goto("/people/duplicates/")
         page.get_by_test_id(f"suggestion-{suggestion.pk}").get_by_test_id(
             "suggestion-compare"

@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from socius.accounts.services import department_ensure
-from socius.conftest import PASSWORD, make_employee
+from socius.conftest import browser_sign_in, make_employee
 from socius.people.models import Person
 from socius.people.services import IdentifierIn, Profile, person_resolve
 from socius.people.services.interactions import InteractionIn, interaction_ingest
@@ -16,13 +16,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = "06 12 34 56 78"
 START = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.UTC)
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/accounts/sign-in")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def ingest(external_id: str, department: str, channel: str, summary: str, days: int) -> None:
@@ -61,7 +54,7 @@ def test_an_agent_finds_a_customer_by_phone_and_works_on_the_person_page(
     customer = a_customer_seen_by_two_departments()
 
     with chromium_page(asgi_server.url) as page:
-        sign_in(page, "alice.martin@example.com")
+        browser_sign_in(page, "alice.martin@example.com")
         page.goto("/people/")
         page.locator("#people-q").fill(PHONE)
         page.locator("#people-q").press("Enter")

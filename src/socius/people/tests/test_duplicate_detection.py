@@ -25,7 +25,6 @@ from socius.people.models import (
     Merge,
     Person,
 )
-from socius.people.names import search_name
 from socius.people.services.detection import (
     DetectionAlreadyRunning,
     contradicted,
@@ -36,18 +35,9 @@ from socius.people.services.detection import (
 )
 from socius.people.services.privacy_erase import person_erase
 from socius.people.services.suggestion_decisions import suggestion_decide
+from socius.people.tests.detection_builders import person
 
 pytestmark = pytest.mark.django_db
-
-
-def person(given: str, family: str, born: dt.date | None = None, **fields: Any) -> Person:
-    return Person.objects.create(
-        given_name=given,
-        family_name=family,
-        birth_date=born,
-        search_name=search_name(given, family),
-        **fields,
-    )
 
 
 def identify(who: Person, kind: str, value: str) -> None:

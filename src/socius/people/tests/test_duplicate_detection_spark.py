@@ -7,30 +7,18 @@ from typing import Any
 
 import pytest
 
-from socius.people.models import DetectionRun, DuplicateSuggestion, Person
-from socius.people.names import search_name
+from socius.people.models import DetectionRun, DuplicateSuggestion
 from socius.people.services.detection import detection_run_execute, detection_run_request
+from socius.people.tests.detection_builders import nantais
 
 pytestmark = pytest.mark.django_db
 
 
-def record(given: str, family: str, born: dt.date, address: str) -> Person:
-    return Person.objects.create(
-        given_name=given,
-        family_name=family,
-        birth_date=born,
-        address=address,
-        postcode="44000",
-        city="Nantes",
-        search_name=search_name(given, family),
-    )
-
-
 def test_spark_finds_what_duckdb_finds(settings: Any) -> None:
-    record("Jean-Pierre", "Lefèvre", dt.date(1971, 4, 12), "12 r. des Lilas")
-    record("JP", "Lefevre", dt.date(1971, 4, 12), "12 rue des Lilas")
-    record("Marie", "Lefevre", dt.date(2001, 9, 30), "12 rue des Lilas")  # a daughter
-    record("Paul", "Martin", dt.date(1960, 2, 2), "1 place Graslin")
+    nantais("Jean-Pierre", "Lefèvre", dt.date(1971, 4, 12), "12 r. des Lilas")
+    nantais("JP", "Lefevre", dt.date(1971, 4, 12), "12 rue des Lilas")
+    nantais("Marie", "Lefevre", dt.date(2001, 9, 30), "12 rue des Lilas")  # a daughter
+    nantais("Paul", "Martin", dt.date(1960, 2, 2), "1 place Graslin")
 
     duckdb = detection_run_execute(run_id=DetectionRun.objects.create().pk)
     on_duckdb = list(DuplicateSuggestion.objects.values_list("person_a", "person_b", "probability"))

@@ -11,9 +11,9 @@ from django.test import Client
 
 from socius.accounts.services import token_create
 from socius.conftest import Cast
-from socius.people.models import DetectionRun, DuplicateSuggestion, Merge, Person
-from socius.people.names import search_name
+from socius.people.models import DetectionRun, DuplicateSuggestion, Merge
 from socius.people.services.detection import detection_run_execute
+from socius.people.tests.detection_builders import nantais
 
 pytestmark = pytest.mark.django_db
 
@@ -27,18 +27,6 @@ def post(client: Client, url: str, data: dict[str, Any] | None = None) -> Any:
     return client.post(url, json.dumps(data or {}), content_type="application/json")
 
 
-def twin(given: str, family: str, born: dt.date, address: str) -> Person:
-    return Person.objects.create(
-        given_name=given,
-        family_name=family,
-        birth_date=born,
-        address=address,
-        postcode="44000",
-        city="Nantes",
-        search_name=search_name(given, family),
-    )
-
-
 @pytest.fixture
 def writer(cast: Cast) -> Client:
     return api_client(cast.agent, "people:read", "people:write")
@@ -47,10 +35,10 @@ def writer(cast: Cast) -> Client:
 @pytest.fixture
 def pairs() -> list[DuplicateSuggestion]:
     """Two fuzzy duplicates found by a detection run (beside the cast's six persons)."""
-    twin("Jean-Pierre", "Lefèvre", dt.date(1971, 4, 12), "12 r. des Lilas")
-    twin("JP", "Lefevre", dt.date(1971, 4, 12), "12 rue des Lilas")
-    twin("Anne-Sophie", "Moreau", dt.date(1985, 11, 3), "4 bd Guist'hau")
-    twin("Anne Sophie", "Moreaux", dt.date(1985, 11, 3), "4 boulevard Guist'hau")
+    nantais("Jean-Pierre", "Lefèvre", dt.date(1971, 4, 12), "12 r. des Lilas")
+    nantais("JP", "Lefevre", dt.date(1971, 4, 12), "12 rue des Lilas")
+    nantais("Anne-Sophie", "Moreau", dt.date(1985, 11, 3), "4 bd Guist'hau")
+    nantais("Anne Sophie", "Moreaux", dt.date(1985, 11, 3), "4 boulevard Guist'hau")
     run = DetectionRun.objects.create()
     assert detection_run_execute(run_id=run.pk).status == DetectionRun.Status.DONE
     return list(DuplicateSuggestion.objects.order_by("pk"))

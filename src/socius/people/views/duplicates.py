@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -12,23 +11,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from socius.accounts.roles import Capability
 from socius.core.errors import DomainError, NotFound
 from socius.core.http import AuthenticatedHttpRequest
 from socius.people.models import DetectionRun
 from socius.people.services.detection import detection_run_request
 from socius.people.services.suggestion_decisions import suggestions_merge_above
-
-
-def _require_editor(request: AuthenticatedHttpRequest) -> None:
-    if not request.user.can(Capability.EDIT_PEOPLE):
-        raise PermissionDenied
+from socius.people.views.access import require_editor
 
 
 @login_required
 @require_POST
 def detection_run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     try:
         detection_run_request(actor=request.user, trigger=DetectionRun.Trigger.MANUAL)
     except DomainError as error:
@@ -42,7 +36,7 @@ def detection_run_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def detection_run_detail(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
     """The progress panel; the review queue polls it while the run is not finished."""
-    _require_editor(request)
+    require_editor(request)
     run = DetectionRun.objects.filter(pk=run_id).first()
     if run is None:
         raise NotFound()
@@ -52,7 +46,7 @@ def detection_run_detail(request: AuthenticatedHttpRequest, run_id: int) -> Http
 @login_required
 @require_POST
 def suggestions_merge_above_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     try:
         min_probability = float(request.POST.get("min_probability", ""))
     except ValueError:

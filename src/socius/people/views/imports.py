@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from socius.accounts.roles import Capability
-from socius.core.errors import DomainError, Forbidden, NotFound
+from socius.core.errors import DomainError, NotFound
 from socius.core.forms import form_add_domain_error
 from socius.core.http import AuthenticatedHttpRequest
 from socius.people.forms_import import ImportMappingForm, ImportUploadForm
@@ -33,15 +32,11 @@ from socius.people.services.imports import (
     mapping_check,
     mapping_guess,
 )
+from socius.people.views.access import require_editor
 
 # Uploaded files waiting for their mapping, by token: only this session may use them.
 SESSION_KEY = "people_imports"
 MAX_WAITING = 5
-
-
-def _require_editor(request: AuthenticatedHttpRequest) -> None:
-    if not request.user.can(Capability.EDIT_PEOPLE):
-        raise Forbidden()
 
 
 def _remember(request: AuthenticatedHttpRequest, token: uuid.UUID, **upload: str) -> None:
@@ -66,7 +61,7 @@ def _forget(request: AuthenticatedHttpRequest, token: uuid.UUID) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -122,7 +117,7 @@ def _mapping_context(
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: AuthenticatedHttpRequest, token: uuid.UUID) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     upload = _waiting(request, token)
     table = import_upload_table(token=token)
     guessed = mapping_guess(table.header)

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms.boundfield import BoundWidget
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from socius.accounts.roles import Capability
 from socius.core.errors import DomainError, InvalidInput, NotFound
 from socius.core.forms import form_add_domain_error
 from socius.core.http import AuthenticatedHttpRequest
@@ -42,13 +40,9 @@ from socius.people.services.suggestion_decisions import (
     suggestions_count_above,
 )
 from socius.people.services.types import PROFILE_FIELDS
+from socius.people.views.access import require_editor
 
 REASON_SCREEN_MERGE = gettext_noop("Merged by an employee on the merge screen.")
-
-
-def _require_editor(request: AuthenticatedHttpRequest) -> None:
-    if not request.user.can(Capability.EDIT_PEOPLE):
-        raise PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -165,7 +159,7 @@ def _render_compare(
 @login_required
 @require_http_methods(["GET", "POST"])
 def merge_compare(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     survivor, absorbed = _pair(request)
     comparison = merge_comparison(survivor=survivor, absorbed=absorbed)
     # A pair with nothing to choose posts an empty form, which must still count as sent.
@@ -183,7 +177,7 @@ def merge_compare(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def merge_detail(request: AuthenticatedHttpRequest, merge_id: int) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     merge = merge_get_for_employee(user=request.user, merge_id=merge_id)
     sides = persons_sides(persons=[merge.survivor, merge.absorbed])
     context = {
@@ -206,7 +200,7 @@ def merge_detail(request: AuthenticatedHttpRequest, merge_id: int) -> HttpRespon
 @login_required
 @require_POST
 def merge_undo_view(request: AuthenticatedHttpRequest, merge_id: int) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     merge = merge_get_for_employee(user=request.user, merge_id=merge_id)
     try:
         merge_undo(merge=merge, actor_id=request.user.pk)
@@ -228,7 +222,7 @@ SUGGESTION_STATUSES = {
 @login_required
 @require_GET
 def suggestion_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     status = request.GET.get("status", DuplicateSuggestion.Status.OPEN)
     if status not in SUGGESTION_STATUSES:
         raise NotFound()
@@ -255,7 +249,7 @@ DECISION_MESSAGES = {
 @login_required
 @require_POST
 def suggestion_decide_view(request: AuthenticatedHttpRequest, suggestion_id: int) -> HttpResponse:
-    _require_editor(request)
+    require_editor(request)
     suggestion = suggestion_get_for_employee(user=request.user, suggestion_id=suggestion_id)
     decision = request.POST.get("decision", "")
     # Merging goes through the merge screen, where the employee sees and chooses the values.

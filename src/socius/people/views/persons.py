@@ -46,6 +46,7 @@ from socius.people.services.consent import consent_record
 from socius.people.services.discussion import person_comment_create, person_post_create
 from socius.people.services.identifiers import identifier_verify
 from socius.people.services.relations import relation_add
+from socius.people.views.access import require_editor
 
 PersonView = Callable[..., HttpResponse]
 
@@ -238,8 +239,7 @@ def person_relation_add(request: AuthenticatedHttpRequest, person: Person) -> Ht
 def person_identifier_verify(
     request: AuthenticatedHttpRequest, person: Person, identifier_id: int
 ) -> HttpResponse:
-    if not request.user.can(Capability.EDIT_PEOPLE):
-        raise Forbidden()
+    require_editor(request)
     identifier = get_object_or_404(Identifier, pk=identifier_id, person=person)
     try:
         identifier_verify(identifier=identifier, actor_id=request.user.pk)
@@ -253,8 +253,7 @@ def person_identifier_verify(
 @require_POST
 @person_view
 def person_consent_record(request: AuthenticatedHttpRequest, person: Person) -> HttpResponse:
-    if not request.user.can(Capability.EDIT_PEOPLE):
-        raise Forbidden()
+    require_editor(request)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The consent entry is not valid."))
