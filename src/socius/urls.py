@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("socius.accounts.urls")),
     path("people/", include("socius.people.urls")),
     path("portal/", include("socius.portal.urls")),
-    path("collab/", include("socius.collab.views")),
+    path("collab/", include("socius.collab.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

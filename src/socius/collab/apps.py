@@ -12,6 +12,9 @@ class CollabConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from socius.collab.departments import on_department_saved, on_user_saved
+        from socius.collab.references import register_collab_person_references
+
+        register_collab_person_references()
 
         post_save.connect(on_department_saved, sender="accounts.Department", weak=False)
         post_save.connect(on_user_saved, sender="accounts.User", weak=False)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from socius.collab.models import Space
-from socius.collab.services import MAX_BODY
+from socius.collab.services.common import MAX_BODY
 
 
 class SpaceForm(forms.Form):

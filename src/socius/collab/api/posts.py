@@ -1,7 +1,4 @@
-"""The collaboration API under /api/v1/collab: spaces, members, posts, comments.
-
-Anything the caller may not see answers 404, exactly as what does not exist.
-"""
+"""Posts and comments through the API."""
 
 from __future__ import annotations
 
@@ -9,26 +6,21 @@ from typing import Any
 
 from ninja import Router, Status
 
-from socius.accounts.api_auth import TokenAuth, api_user
-from socius.accounts.models import User
+from socius.accounts.api_auth import api_user
+from socius.collab.api.auth import READ, WRITE
 from socius.collab.models import Comment, Post
 from socius.collab.schemas import (
     BodyIn,
     CommentIn,
     CommentOut,
-    MemberIn,
-    MemberOut,
     PostOut,
-    SpaceIn,
-    SpaceOut,
 )
 from socius.collab.selectors import post_get_for_user, space_get_for_user
-from socius.collab.services import comment_create, post_create, space_create, space_member_add
-from socius.core.errors import InvalidInput, NotFound
+from socius.collab.services import comment_create, post_create
+from socius.core.errors import NotFound
 from socius.core.markdown import render_markdown
 
 router = Router(tags=["collab"])
-READ, WRITE = TokenAuth("collab:read"), TokenAuth("collab:write")
 
 
 def _comment(comment: Comment) -> dict[str, Any]:
@@ -59,29 +51,6 @@ def _post(post: Post, *, with_comments: bool = False) -> dict[str, Any]:
         "edited_at": post.edited_at,
         "comments": comments,
     }
-
-
-@router.post("/spaces", response={201: SpaceOut}, auth=WRITE)
-def spaces_create(request: Any, data: SpaceIn) -> Status[Any]:
-    space = space_create(
-        actor=api_user(request),
-        name=data.name,
-        visibility=data.visibility,
-        description=data.description,
-        goal=data.goal,
-    )
-    return Status(201, space)
-
-
-@router.post("/spaces/{space_id}/members", response={201: MemberOut}, auth=WRITE)
-def spaces_member_add(request: Any, space_id: int, data: MemberIn) -> Status[dict[str, Any]]:
-    actor = api_user(request)
-    space = space_get_for_user(user=actor, space_id=space_id)
-    user = User.objects.filter(email__iexact=data.user, is_active=True).first()
-    if user is None:
-        raise InvalidInput(details={"field": "user", "reason": "no_such_colleague"})
-    membership = space_member_add(actor=actor, space=space, user=user)
-    return Status(201, {"space_id": space.pk, "user": user.email, "role": membership.role})
 
 
 @router.post("/spaces/{space_id}/posts", response={201: PostOut}, auth=WRITE)

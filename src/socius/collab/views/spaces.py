@@ -1,4 +1,4 @@
-"""Spaces, a space's posts and a post's comments, in the browser."""
+"""Spaces and their posts in the browser."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socius.collab.forms import BodyForm, SpaceForm
-from socius.collab.models import Comment, Membership, Space
+from socius.collab.models import Membership, Space
 from socius.collab.selectors import (
     membership_of,
-    post_get_for_user,
     space_get_for_user,
     spaces_visible_to,
 )
-from socius.collab.services import comment_create, post_create, space_create, space_member_add
-from socius.core.errors import DomainError, NotFound
+from socius.collab.services import post_create, space_create, space_member_add
+from socius.core.errors import DomainError
 from socius.core.forms import form_add_domain_error
 from socius.core.http import AuthenticatedHttpRequest
 
@@ -81,40 +80,8 @@ def space_join(request: AuthenticatedHttpRequest, space_id: int) -> HttpResponse
     return redirect("collab:space-detail", space.pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def post_detail(request: AuthenticatedHttpRequest, post_id: int) -> HttpResponse:
-    post = post_get_for_user(user=request.user, post_id=post_id)
-    form = BodyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        parent = None
-        if form.cleaned_data.get("parent"):
-            parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
-            if parent is None:
-                raise NotFound()
-        try:
-            comment_create(
-                actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            return redirect("collab:post-detail", post.pk)
-    comments = list(post.comments.select_related("author").order_by("id"))
-    threads = [
-        (comment, [reply for reply in comments if reply.parent_id == comment.pk])
-        for comment in comments
-        if comment.parent_id is None
-    ]
-    return render(
-        request, "collab/post_detail.html", {"post": post, "threads": threads, "form": form}
-    )
-
-
-app_name = "collab"
 urlpatterns: list[URLPattern] = [
     path("spaces/", space_list, name="space-list"),
     path("spaces/<int:space_id>/", space_detail, name="space-detail"),
     path("spaces/<int:space_id>/join", space_join, name="space-join"),
-    path("posts/<int:post_id>/", post_detail, name="post-detail"),
 ]

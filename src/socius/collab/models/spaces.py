@@ -1,4 +1,4 @@
-"""The enterprise social network: spaces, their members, posts and comments."""
+"""Spaces, their members and the requests to join a private one."""
 
 from __future__ import annotations
 
@@ -61,33 +61,32 @@ class Membership(models.Model):
         indexes = [models.Index(fields=["user", "space"], name="membership_by_user")]
 
 
-class Post(models.Model):
-    """A post in a space, written in Markdown; rendered and sanitized when shown."""
+class JoinRequest(models.Model):
+    """A colleague asks to join a private space; one of its owners decides."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="posts")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_join_requests"
     )
-    body = models.TextField()
+    message = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    edited_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["space", "-id"], name="post_by_space")]
-
-
-class Comment(models.Model):
-    """A comment on a post, or a reply to a comment (one level: replies take no replies)."""
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["post", "id"], name="comment_by_post")]
+        constraints = [
+            # One open request per colleague and space; a declined one may be asked again.
+            models.UniqueConstraint(
+                fields=["space", "user"],
+                condition=models.Q(state="pending"),
+                name="join_request_one_pending",
+            )
+        ]

@@ -1,0 +1,52 @@
+"""What every write of the social network shares: its errors and its Activity."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from socius.accounts.models import User
+from socius.collab.models import Space
+from socius.core.errors import Forbidden, InvalidInput
+from socius.core.services import ActivityDraft, ActivityObject, activity_append
+
+MAX_BODY = 20_000
+
+
+class NotASpaceMember(Forbidden):
+    code = "not_a_space_member"
+    default_message = _("Only members of this space may do that.")
+
+
+class NotASpaceOwner(Forbidden):
+    code = "not_a_space_owner"
+    default_message = _("Only the owners of this space may do that.")
+
+
+class SpaceArchived(Forbidden):
+    code = "space_archived"
+    default_message = _("This space is archived: it can be read, not changed.")
+
+
+def append_activity(actor: User, verb: str, about: object, space: Space, summary: str = "") -> None:
+    activity_append(
+        ActivityDraft(
+            verb=verb,
+            actor_id=actor.pk,
+            department_id=actor.department_id,  # adoption is measured per department
+            about=ActivityObject.of(about),
+            summary=summary[:200],
+            payload={"space": space.pk},
+        )
+    )
+
+
+def ensure_writable(space: Space) -> None:
+    if space.archived_at is not None:
+        raise SpaceArchived(details={"space": space.pk})
+
+
+def clean_body(text: str) -> str:
+    body = (text or "").strip()
+    if not body or len(body) > MAX_BODY:
+        raise InvalidInput(details={"field": "body", "min_length": 1, "max_length": MAX_BODY})
+    return body
