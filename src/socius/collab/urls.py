@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from socius.collab.views import directory, feed, notifications, posts, search, spaces
+from socius.collab.views import (
+    attachments,
+    directory,
+    feed,
+    mentions,
+    notifications,
+    posts,
+    search,
+    spaces,
+    topics,
+)
 
 app_name = "collab"
 urlpatterns: list[URLPattern] = [
@@ -14,4 +24,7 @@ urlpatterns: list[URLPattern] = [
     *notifications.urlpatterns,
     *search.urlpatterns,
     *directory.urlpatterns,
+    *attachments.urlpatterns,
+    *mentions.urlpatterns,
+    *topics.urlpatterns,
 ]

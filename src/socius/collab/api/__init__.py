@@ -7,8 +7,28 @@ from __future__ import annotations
 
 from ninja import Router
 
-from socius.collab.api import directory, feed, notifications, posts, search, spaces
+from socius.collab.api import (
+    attachments,
+    directory,
+    feed,
+    mentions,
+    notifications,
+    posts,
+    search,
+    spaces,
+    topics,
+)
 
 router = Router(tags=["collab"])
-for module in (spaces, posts, feed, notifications, search, directory):
+for module in (
+    spaces,
+    posts,
+    topics,
+    mentions,
+    attachments,
+    feed,
+    notifications,
+    search,
+    directory,
+):
     router.add_router("", module.router)

@@ -1,0 +1,7 @@
+"""Mentions in the browser."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
