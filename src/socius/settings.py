@@ -203,6 +203,11 @@ if 0 < DUPLICATES_AUTO_MERGE_THRESHOLD < 0.95:
 # Under this many persons the model keeps fixed priors: EM is not stable on small bases.
 DUPLICATES_EM_MIN_PERSONS = env_int("SOCIUS_DUPLICATES_EM_MIN_PERSONS", 1000, minimum=10)
 DUPLICATES_SPARK_MASTER = env_str("SOCIUS_DUPLICATES_SPARK_MASTER", "local[2]")
+
+# Files attached to posts and comments: a limit per file and a number per post. Uploads
+# past Django's in-memory size are streamed to a temporary file, never held in memory.
+COLLAB_ATTACHMENT_MAX_BYTES = env_int("SOCIUS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+COLLAB_ATTACHMENTS_PER_POST = env_int("SOCIUS_UPLOAD_MAX_FILES_PER_POST", 10, minimum=1)
 PORTAL_LINK_MAX_AGE_SECONDS = env_int("SOCIUS_PORTAL_LINK_MAX_AGE", 15 * 60, minimum=60)
 # Data-subject rights: prospects (no purchase, no employee account) are erased this many
 # days after their last own contact (CNIL: 3 years); 0 turns the automatic erasure off.

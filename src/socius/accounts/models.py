@@ -56,6 +56,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     person = models.OneToOneField(
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="user"
     )
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text=_("The language of the emails this employee receives; empty: the default."),
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text=_("May open the Django admin."))
     date_joined = models.DateTimeField(default=timezone.now)

@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +26,7 @@ from socius.accounts.errors import (
 )
 from socius.accounts.models import ApiToken, Department, User
 from socius.accounts.roles import SCOPES, Role, role_has
+from socius.core.errors import InvalidInput
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
 from socius.people.models import IdentifierKind
 from socius.people.normalize import normalize_email
@@ -186,6 +188,21 @@ def employee_update(
                 payload=changes,
             )
         )
+    return employee
+
+
+def employee_language_set(*, employee: User, language: str) -> User:
+    """Remember the language an employee chose, for what is sent to them (emails).
+
+    A display preference rather than an event of the company: no Activity is appended.
+    """
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise InvalidInput(
+            details={"field": "language", "allowed": [c for c, _n in settings.LANGUAGES]}
+        )
+    if employee.language != language:
+        employee.language = language
+        employee.save(update_fields=["language"])
     return employee
 
 

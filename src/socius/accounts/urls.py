@@ -10,6 +10,7 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in", views.SignInView.as_view(), name="login"),
     path("sign-out", auth_views.LogoutView.as_view(), name="logout"),
+    path("language", views.language_set, name="language-set"),
     path("password/reset", views.PasswordResetView.as_view(), name="password-reset"),
     path(
         "password/reset/sent",

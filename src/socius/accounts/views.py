@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from socius.accounts import selectors, services
 from socius.accounts.forms import (
@@ -163,3 +164,14 @@ def department_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("accounts:department-list")
     departments = selectors.department_list()
     return render(request, "accounts/departments.html", {"form": form, "departments": departments})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the page language (Django's view) and, for a signed-in employee, remember it
+    for the emails they receive."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in {code for code, _n in settings.LANGUAGES}:
+        services.employee_language_set(employee=request.user, language=language)  # type: ignore[arg-type]
+    return response

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from socius.collab.models import Space
+from socius.collab.models import Post, Reaction, Space
 from socius.collab.services.common import MAX_BODY
 
 
@@ -23,3 +23,31 @@ class BodyForm(forms.Form):
         label=_("Message (Markdown)"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 4})
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PostForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Post.Kind.choices, initial=Post.Kind.POST)
+    body = forms.CharField(
+        label=_("Message (Markdown)"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Mention a colleague with @firstname.lastname, a department with @its-name; "
+            "add topics with #word."
+        ),
+    )
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message (Markdown)"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+    comment = forms.IntegerField(required=False, min_value=1)
+
+
+class AnswerForm(forms.Form):
+    comment = forms.IntegerField(required=False, min_value=1)

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class Visibility(models.TextChoices):
     INTERNAL = "internal", _("Internal only")
     CUSTOMER = "customer", _("Also visible to the customer")
+    # What happened in a closed place (a private or secret space): counted in adoption
+    # figures, never shown in panels or live events that others see.
+    RESTRICTED = "restricted", _("Only for those taking part")
 
 
 class Activity(models.Model):

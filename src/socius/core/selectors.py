@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from socius.core.models import Activity
+from socius.core.models import Activity, Visibility
 
 
 def activity_recent_for_department(*, department_id: int | None, limit: int = 10) -> list[Activity]:
-    activities: QuerySet[Activity] = Activity.objects.select_related("actor", "person")
+    activities: QuerySet[Activity] = Activity.objects.select_related("actor", "person").exclude(
+        visibility=Visibility.RESTRICTED
+    )
     if department_id is None:
         activities = activities.filter(actor__isnull=False)
     else:

@@ -88,7 +88,9 @@ def _publish_on_commit(activity: Activity) -> None:
 def _live_events(activity: Activity) -> list[LiveEvent]:
     # Pages showing recent activity refresh their panels once the change is committed.
     data = {"id": activity.pk, "verb": activity.verb}
-    events = []
+    events: list[LiveEvent] = []
+    if activity.visibility == Visibility.RESTRICTED:
+        return events  # its context tells those taking part in its own channels
     if activity.department_id is not None:
         channel = f"department:{activity.department_id}"
         events.append(LiveEvent(channel=channel, name="activity", data=data))

@@ -18,6 +18,7 @@ from socius.accounts.roles import Role
 from socius.core.models import Activity
 from socius.core.services import activity_append_many
 from socius.demo.activities import Storyteller
+from socius.demo.collab import demo_network_create
 from socius.demo.company import DEPARTMENTS, company_create, company_plan
 from socius.demo.customers import LINKED_SHOWCASE, CustomerPlanner, Human
 from socius.demo.identifiers import EMAIL
@@ -114,6 +115,8 @@ def demo_generate(
         planner = CustomerPlanner(seed=seed, persons=size.customer_persons, now=now)
         written, portal_email = _customers_write(planner, teller, size, staff.department_ids, say)
         _colleagues_write(teller, size.activities - written)
+        network = demo_network_create(seed=seed, now=now)
+        say(f"{len(network.space_ids)} spaces, {network.posts} posts, {network.comments} comments")
     return DemoReport(
         seed=seed,
         size=size.name,

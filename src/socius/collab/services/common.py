@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from socius.accounts.models import User
 from socius.collab.models import Space
 from socius.core.errors import Forbidden, InvalidInput
+from socius.core.models import Visibility
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
 
 MAX_BODY = 20_000
@@ -36,6 +37,12 @@ def append_activity(actor: User, verb: str, about: object, space: Space, summary
             about=ActivityObject.of(about),
             summary=summary[:200],
             payload={"space": space.pk},
+            # Colleagues outside a closed space see no trace of what happens in it.
+            visibility=(
+                Visibility.INTERNAL
+                if space.visibility == Space.Visibility.PUBLIC
+                else Visibility.RESTRICTED
+            ),
         )
     )
 

@@ -485,6 +485,7 @@ def test_a_registered_panel_appears_in_its_place_without_editing_the_page(
         "test-orders",
         "consents",
         "resolution",
+        "collab_follow",
     ]
 
 

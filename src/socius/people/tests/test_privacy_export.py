@@ -286,8 +286,9 @@ def test_the_export_reads_a_bounded_number_of_queries(
     lea: Person, django_assert_num_queries: Any
 ) -> None:
     # One query per section; the timeline, ledger and discussion are one query each
-    # whatever their length (the discussion: posts, then their comments).
-    with django_assert_num_queries(14):
+    # whatever their length (the discussion: posts, then their comments; the colleagues who
+    # follow the person, and the count of notifications about them).
+    with django_assert_num_queries(16):
         person_export_data(person=lea, audience="controller")
     with django_assert_num_queries(10):
         person_export_data(person=lea, audience="customer")
@@ -347,8 +348,8 @@ def test_the_page_shows_the_export_and_links_the_json(
     client = signed_in_client(cast.admin)
     client.get("/")  # the session and user are loaded once before counting
 
-    # session, user, person, 14 reads of the export, the audit entry (and its savepoint)
-    with django_assert_num_queries(20):
+    # session, user, person, 16 reads of the export, the audit entry (and its savepoint)
+    with django_assert_num_queries(22):
         response = client.get(f"/people/{lea.pk}/export")
 
     assert response.status_code == 200

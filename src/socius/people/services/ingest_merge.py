@@ -1,0 +1,127 @@
+"""An ingestion batch's merges: ``person_resolve``'s merge, then the item's rows in bulk.
+
+When an item's identifiers strongly name several persons, the batch reads the candidates
+and checks whether they may be merged exactly as ``person_resolve`` does (the database's
+order of candidates decides the order of the merges), merges them with ``person_merge``,
+then decides the rest in memory from the identifiers read again: the identifiers attached
+or shared, the profile completed, the suggestions for contradicted persons, the decision,
+the timeline entries and the idempotency record. The merges and the item's rows are
+written in one savepoint: if anything fails, nothing of the item stays and the general
+path takes it over.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import DatabaseError, transaction
+
+from socius.core.errors import DomainError
+from socius.people.services.ingest_rows import Item, Pending, Slot, write_pending
+from socius.people.services.interactions import InteractionIn
+from socius.people.services.resolve import (
+    REASON_CONTRADICTED,
+    REASON_MERGED,
+    Candidate,
+    _candidates,
+    _may_merge,
+    _merge_all,
+    identifiers_new_and_shared,
+    resolution_evidence,
+)
+from socius.people.services.types import ResolveContext
+
+if TYPE_CHECKING:
+    from socius.people.services.ingest_batch import _Batch
+
+
+def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
+    """Merge and decide the item ("decided"), or leave it to the general path ("general").
+
+    Runs with nothing pending: the merges must see every row written before them."""
+    assert not batch.pending, "flush first"
+    normalized = batch.normalized[index]
+    department_id = batch.department_id(data.department_slug)
+    candidates = _candidates(normalized, data.profile)
+    compatible = [c for c in candidates.values() if not c.contradictions]
+    if len(compatible) < 2 or not _may_merge(compatible):
+        return "general"  # an employee, a single-valued conflict or a pair judged distinct
+    keys = [(n.kind, n.value) for n in normalized]
+    named = set(candidates)
+    context = ResolveContext(
+        source=data.source,
+        channel=data.channel,
+        actor_id=batch.actor_id,
+        department_id=department_id,
+    )
+    try:
+        with transaction.atomic():
+            survivor, _merged = _merge_all(compatible, context)
+            batch.general_writes += 1  # interactions read before now point to the survivor
+            batch.load_identifiers(keys, named)
+            batch.suggestions.forget(named)
+            _attach_to_survivor(batch, index, data, candidates, survivor.pk, department_id)
+            write_pending(batch.pending, now=batch.now, actor_id=batch.actor_id)
+    except (DatabaseError, DomainError):
+        # Rolled back: forget what was decided and read again what the merges touched.
+        pending, batch.pending = batch.pending, Pending()
+        batch.forget(pending)
+        batch.load_identifiers(keys, named)
+        return "general"
+    pending, batch.pending = batch.pending, Pending()
+    batch.written(pending)
+    return "decided"
+
+
+def _attach_to_survivor(
+    batch: _Batch,
+    index: int,
+    data: InteractionIn,
+    before: dict[int, Candidate],
+    survivor_id: int,
+    department_id: int | None,
+) -> None:
+    """What ``person_resolve`` does after its merges, decided from the identifiers read
+    again: a tombstone's remaining rows count as its survivor's, as ``live_person`` says."""
+    normalized = batch.normalized[index]
+    keys = [(n.kind, n.value) for n in normalized]
+    profile = data.profile
+    slot = batch.slots[survivor_id]
+    live: dict[int, Slot] = {}
+    for key in keys:
+        for held in batch.index.get(key, []):
+            person = held.slot.person
+            live_id = person.merged_into_id if person.merged_into_id is not None else person.pk
+            live.setdefault(live_id, batch.slots[live_id])
+    after = {pk: batch.candidate(live[pk], keys, profile) for pk in sorted(live)}
+    for pk, candidate in after.items():  # the tombstones' rows of these keys
+        for key in keys:
+            for held in batch.index.get(key, []):
+                if held.slot.person.merged_into_id == pk:
+                    candidate.keys.add(key)
+    added, shared = identifiers_new_and_shared(normalized, after, slot.person)
+    held_keys = [key for key in keys if key in slot.keys]
+    batch.attach(slot, added, held_keys, source=data.source, founding=False, shared=shared)
+    batch.fill_blank_profile(slot, profile)
+    evidence = resolution_evidence(normalized, before)
+    contradicting = [c for c in before.values() if c.contradictions]
+    suggested: list[Slot] = []
+    if contradicting:
+        batch.suggestions.load([survivor_id, *(c.person.pk for c in contradicting)])
+        slot_of = {pk: batch.slots[pk] for pk in [survivor_id, *before] if pk in batch.slots}
+        suggested = batch.suggest(slot, contradicting, slot_of, REASON_CONTRADICTED, evidence)
+    item = Item(
+        index,
+        data,
+        slot,
+        "merged",
+        normalized,
+        added + shared,
+        held_keys,
+        department_id,
+        batch.contact(slot, data),
+        reason=REASON_MERGED,
+        evidence=evidence,
+        suggested_with=suggested,
+    )
+    batch.decided(item)

@@ -1,0 +1,91 @@
+"""Duplicate suggestions decided by an ingestion batch: what ``suggestion_record`` would find
+and write, known without a query per pair."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db.models import Q
+
+from socius.people.models import DuplicateSuggestion, Person
+
+
+class HasPerson(Protocol):
+    person: Person
+
+
+@dataclass(eq=False)
+class NewSuggestion:
+    """A pair to suggest; a person created in the batch gets its id when the batch writes."""
+
+    first: HasPerson
+    second: HasPerson
+    reason: str
+    evidence: dict[str, Any]
+
+    def pair(self) -> tuple[int, int] | None:
+        first, second = self.first.person.pk, self.second.person.pk
+        if first is None or second is None:
+            return None
+        return (first, second) if first < second else (second, first)
+
+    def row(self) -> DuplicateSuggestion:
+        # Stored in id order, as ``suggestion_record`` does.
+        person_a, person_b = sorted((self.first.person, self.second.person), key=lambda p: p.pk)
+        return DuplicateSuggestion(
+            person_a=person_a,
+            person_b=person_b,
+            reason=self.reason[:300],
+            evidence=self.evidence,
+            origin=DuplicateSuggestion.Origin.INGEST,
+            probability=None,
+        )
+
+
+class SuggestionBook:
+    """The suggested pairs among the persons a batch resolves, with their status.
+
+    Each person's pairs are read once (``load``), then kept current with what the batch
+    decides; ``forget`` drops persons that the general path may have changed.
+    """
+
+    def __init__(self) -> None:
+        self.status: dict[tuple[int, int], str] = {}
+        self.known: set[int] = set()
+
+    def load(self, person_ids: Iterable[int]) -> None:
+        missing = set(person_ids) - self.known
+        if not missing:
+            return
+        rows = DuplicateSuggestion.objects.filter(
+            Q(person_a_id__in=missing) | Q(person_b_id__in=missing)
+        ).values_list("person_a_id", "person_b_id", "status")
+        for person_a, person_b, status in rows:
+            self.status[(person_a, person_b)] = status
+        self.known |= missing
+
+    def record(self, suggestion: NewSuggestion, pending: list[NewSuggestion]) -> bool:
+        """Like ``suggestion_record``: an existing pair stands (unless judged distinct, then
+        nothing is suggested), a new one is written with the batch. True if suggested."""
+        pair = suggestion.pair()
+        if pair is not None:
+            assert self.known.issuperset(pair), "load the persons first"
+            status = self.status.get(pair)
+            if status is not None:
+                return status != DuplicateSuggestion.Status.DISTINCT
+            self.status[pair] = DuplicateSuggestion.Status.OPEN
+        pending.append(suggestion)
+        return True
+
+    def written(self, suggestions: list[NewSuggestion], new_person_ids: list[int]) -> None:
+        # A person created by the batch has no pairs but those the batch wrote.
+        self.known.update(new_person_ids)
+        for suggestion in suggestions:
+            pair = suggestion.pair()
+            assert pair is not None
+            self.status.setdefault(pair, DuplicateSuggestion.Status.OPEN)
+
+    def forget(self, person_ids: Iterable[int]) -> None:
+        self.known.difference_update(person_ids)
