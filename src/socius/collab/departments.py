@@ -59,5 +59,8 @@ def on_department_saved(sender: Any, instance: Department, **kwargs: Any) -> Non
 
 
 def on_user_saved(sender: Any, instance: User, raw: bool = False, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= {"last_login", "password", "language"}:
+        return  # a sign-in or a preference: department and activity are unchanged
     if not raw:  # fixtures load rows as they are
         employee_spaces_sync(instance)

@@ -14,7 +14,10 @@ class SpaceForm(forms.Form):
     )
     goal = forms.CharField(label=_("Goal"), max_length=300, required=False)
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
     )
 
 

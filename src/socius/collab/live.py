@@ -16,20 +16,17 @@ from django.db.models import Q
 
 from socius.collab.models import Follow, Membership, Post, Space
 from socius.collab.selectors import spaces_readable_by
+from socius.core.ids import parse_id
 from socius.core.live import register_channel_authorizer
 
 
-def _id(suffix: str) -> int | None:
-    return int(suffix) if suffix.isascii() and suffix.isdigit() and len(suffix) < 19 else None
-
-
 def _may_listen_to_space(user: Any, suffix: str) -> bool:
-    space_id = _id(suffix)
+    space_id = parse_id(suffix)
     return space_id is not None and spaces_readable_by(user).filter(pk=space_id).exists()
 
 
 def _may_listen_to_post(user: Any, suffix: str) -> bool:
-    post_id = _id(suffix)
+    post_id = parse_id(suffix)
     if post_id is None:
         return False
     return Post.objects.filter(pk=post_id, space__in=spaces_readable_by(user)).exists()

@@ -13,9 +13,7 @@ from socius.people.models import Person
 def followers_export(person: Person) -> dict[str, Any]:
     """For an administrator's export only: which employees follow this customer."""
     followers = (
-        Follow.objects.filter(person=person)
-        .select_related("follower")
-        .order_by("created_at", "id")
+        Follow.objects.filter(person=person).select_related("follower").order_by("created_at", "id")
     )
     return {
         "followed_by": [

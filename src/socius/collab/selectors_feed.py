@@ -26,7 +26,8 @@ from socius.collab.models import FeedMarker, Follow, Membership, Post, Space, To
 from socius.collab.selectors import space_get_for_user, spaces_visible_to
 from socius.collab.selectors_posts import with_post_listing
 from socius.collab.services.follows import FollowTarget
-from socius.core.errors import NotFound
+from socius.core.errors import InvalidCursor, NotFound
+from socius.core.ids import parse_id
 from socius.core.models import Activity
 from socius.core.pagination import decode_cursor, encode_cursor
 
@@ -175,9 +176,11 @@ def feed_page(
     *, user: User, cursor: str | None, size: int = FEED_PAGE_SIZE, seen_post_id: int | None = None
 ) -> FeedPage:
     """One page of the feed; ``seen_post_id`` keeps the marker a first page was shown with."""
-    before = int(decode_cursor(cursor, length=1)[0]) if cursor else None
-    if before is not None and before <= 0:
-        before = 1
+    before = None
+    if cursor:
+        before = parse_id(decode_cursor(cursor, length=1)[0])
+        if before is None:
+            raise InvalidCursor()
     ids = feed_post_ids(feed_sources(user), before=before, limit=size + 1)
     posts = with_post_listing(Post.objects.filter(id__in=ids[:size]))
     ordered = sorted(posts, key=lambda post: -post.pk)
@@ -205,9 +208,8 @@ def topic_get_for_user(*, user: User, key: str | int) -> Topic:
     """A topic by id or slug, if it appears in at least one post the user may read."""
     topics = Topic.objects.all()
     text = str(key).strip().lstrip("#")
-    topic = (
-        topics.filter(pk=int(text)).first() if text.isdigit() else topics.filter(slug=text).first()
-    )
+    topic_id = parse_id(text)
+    topic = topics.filter(pk=topic_id).first() if topic_id else topics.filter(slug=text).first()
     if topic is None:
         raise NotFound()
     member = frozenset(Membership.objects.filter(user=user).values_list("space_id", flat=True))
@@ -254,21 +256,23 @@ def follow_target_get(*, user: User, kind: str, key: str | int) -> FollowTarget:
         raise NotFound()
     if kind == "user":
         colleagues = User.objects.filter(is_active=True)
+        user_id = parse_id(text)
         found = (
-            colleagues.filter(pk=int(text)).first()
-            if text.isdigit()
+            colleagues.filter(pk=user_id).first()
+            if user_id
             else colleagues.filter(email__iexact=text).first()
         )
         if found is None:
             raise NotFound()
         return FollowTarget(user=found)
     if kind == "space":
-        space_id = text if text.isdigit() else _space_id_by_slug(user, text)
-        return FollowTarget(space=space_get_for_user(user=user, space_id=int(space_id)))
+        space_id = parse_id(text) or _space_id_by_slug(user, text)
+        return FollowTarget(space=space_get_for_user(user=user, space_id=space_id))
     if kind == "topic":
         return FollowTarget(topic=topic_get_for_user(user=user, key=text))
-    if kind == "person" and text.isdigit():
-        return FollowTarget(person=person_get_for_employee(user=user, person_id=int(text)))
+    person_id = parse_id(text)
+    if kind == "person" and person_id:
+        return FollowTarget(person=person_get_for_employee(user=user, person_id=person_id))
     raise NotFound()
 
 

@@ -7,7 +7,9 @@ a mention never notifies someone who cannot read the post.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import Q
 
@@ -43,10 +45,22 @@ def mention_space_get(*, user: User, space_id: int) -> Space:
     return space
 
 
+def _shared_handles(handles: list[str]) -> set[str]:
+    """Handles that two active colleagues share (same local part, other domains)."""
+    if not handles:
+        return set()
+    wanted = reduce(operator.or_, (Q(email__istartswith=f"{handle}@") for handle in handles))
+    local_parts = [
+        email.split("@")[0].lower()
+        for email in User.objects.filter(wanted, is_active=True).values_list("email", flat=True)
+    ]
+    return {handle for handle in set(local_parts) if local_parts.count(handle) > 1}
+
+
 def mention_suggestions(*, user: User, query: str, space: Space | None) -> list[MentionSuggestion]:
     """Colleagues by name or email local part, then departments, at most eight in all.
 
-    ``space`` must come from ``mention_space_get``; two queries whatever the data.
+    ``space`` must come from ``mention_space_get``; three queries whatever the data.
     """
     query = (query or "").strip().lstrip("@")[:MAX_QUERY]
     if not query:
@@ -58,11 +72,14 @@ def mention_suggestions(*, user: User, query: str, space: Space | None) -> list[
     if closed:
         colleagues = colleagues.filter(space_memberships__space=space)
     colleagues = colleagues.select_related("department").order_by("full_name", "pk")
+    candidates = list(colleagues[:MAX_SUGGESTIONS])
+    shared = _shared_handles([mention_handle_of(c) for c in candidates])
     found = [
         MentionSuggestion(
             "user", mention_handle_of(c), c.full_name, c.department.name if c.department else ""
         )
-        for c in colleagues[:MAX_SUGGESTIONS]
+        for c in candidates
+        if mention_handle_of(c) not in shared  # such a handle names nobody when written
     ]
     if not closed:  # a department gathers people outside a closed space
         departments = Department.objects.filter(

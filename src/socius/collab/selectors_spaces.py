@@ -40,8 +40,12 @@ def space_owner_ids(*, space: Space) -> list[int]:
     )
 
 
-def space_membership_get(*, space: Space, user_id: int) -> Membership:
-    """The membership of this colleague in this space, or "not found"."""
+def space_membership_get(*, actor: User, space: Space, user_id: int) -> Membership:
+    """The membership of this colleague in this space, or "not found"; asked by someone who
+    may see the space's members (public space, or one of its members), else "not found"
+    too, so that nobody learns who belongs to a closed space by trying ids."""
+    if not is_member_or_public(actor=actor, space=space):
+        raise NotFound()
     membership = Membership.objects.filter(space=space, user_id=user_id).select_related("user")
     found = membership.first()
     if found is None:
@@ -63,12 +67,29 @@ def join_request_pending_of(*, space: Space, user: User) -> JoinRequest | None:
     ).first()
 
 
-def join_request_get(*, space: Space, request_id: int) -> JoinRequest:
-    """A request to join this space (whatever its state), or "not found"."""
+def join_request_get(*, actor: User, space: Space, request_id: int) -> JoinRequest:
+    """A request to join this space (whatever its state), for one of its owners; anyone
+    else gets "not found"."""
+    if not space.memberships.filter(user=actor, role=Membership.Role.OWNER).exists():
+        raise NotFound()
     found = JoinRequest.objects.filter(space=space, pk=request_id).select_related("user").first()
     if found is None:
         raise NotFound()
     return found
+
+
+def is_member_or_public(*, actor: User, space: Space) -> bool:
+    return (
+        space.visibility == Space.Visibility.PUBLIC or space.memberships.filter(user=actor).exists()
+    )
+
+
+def space_member_count(*, actor: User, space: Space) -> int | None:
+    """How many active colleagues belong to it; how big a closed space is stays with its
+    members (None for anyone else)."""
+    if not is_member_or_public(actor=actor, space=space):
+        return None
+    return space.memberships.filter(user__is_active=True).count()
 
 
 def space_members_for(*, user: User, space: Space) -> QuerySet[Membership]:

@@ -56,6 +56,12 @@ SUBJECTS = (
     "le stock de la boutique", "l'accueil des groupes", "la météo de demain",
     "le menu du restaurant", "les badges des saisonniers", "la fermeture de 22 h",
 )  # fmt: skip
+DETAILS = (
+    "Tout est dans le document partagé.", "On fait le point vendredi.",
+    "Vos idées sont les bienvenues.", "Merci de relayer à vos équipes.",
+    "Les horaires changent à partir de lundi.", "Je mets à jour la fiche dès que possible.",
+    "Plus de détails à la réunion de service.", "Les clients nous en parlent beaucoup.",
+)  # fmt: skip
 REPLIES = (
     "Merci !", "Bien noté.", "Je m'en occupe.", "On en parle à la réunion ?", "Super idée.",
     "C'est réglé de notre côté.", "Je confirme.", "Pouvez-vous préciser ?", "Bravo l'équipe !",
@@ -302,7 +308,7 @@ def _post_rows(
 ) -> Iterator[tuple[Any, ...]]:
     adapt = connection.ops.adapt_datetimefield_value
     for index, space_id in enumerate(post_space):
-        text = f"{rng.choice(OPENINGS)} {rng.choice(SUBJECTS)} ({index + first_post})"
+        text = f"{rng.choice(OPENINGS)} {rng.choice(SUBJECTS)}. {rng.choice(DETAILS)}"
         yield (
             first_post + index,
             space_id,

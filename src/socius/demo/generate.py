@@ -20,6 +20,7 @@ from socius.core.services import activity_append_many
 from socius.demo.activities import Storyteller
 from socius.demo.collab import demo_network_create
 from socius.demo.company import DEPARTMENTS, company_create, company_plan
+from socius.demo.conversations import demo_conversations_create
 from socius.demo.customers import LINKED_SHOWCASE, CustomerPlanner, Human
 from socius.demo.identifiers import EMAIL
 from socius.demo.load import customers_insert, customers_resolve
@@ -116,6 +117,7 @@ def demo_generate(
         written, portal_email = _customers_write(planner, teller, size, staff.department_ids, say)
         _colleagues_write(teller, size.activities - written)
         network = demo_network_create(seed=seed, now=now)
+        demo_conversations_create(users=users)
         say(f"{len(network.space_ids)} spaces, {network.posts} posts, {network.comments} comments")
     return DemoReport(
         seed=seed,

@@ -23,6 +23,7 @@ from socius.collab.selectors import space_get_for_user
 from socius.collab.selectors_spaces import (
     join_request_get,
     join_requests_pending,
+    space_member_count,
     space_members_for,
     space_membership_get,
     space_roles_of,
@@ -99,7 +100,7 @@ def _detail(actor: User, space: Space) -> dict[str, Any]:
         space,
         roles=space_roles_of(user=actor),
         requested=spaces_requested_by(user=actor),
-        member_count=space.memberships.count(),
+        member_count=space_member_count(actor=actor, space=space),
     )
 
 
@@ -177,7 +178,9 @@ def spaces_member_remove(request: Any, space_id: int, user_id: int) -> Status[No
     """An owner removes a member; a member removes themselves to leave."""
     actor = api_user(request)
     space = space_get_for_user(user=actor, space_id=space_id)
-    space_member_remove(actor=actor, membership=space_membership_get(space=space, user_id=user_id))
+    space_member_remove(
+        actor=actor, membership=space_membership_get(actor=actor, space=space, user_id=user_id)
+    )
     return Status(204, None)
 
 
@@ -187,7 +190,7 @@ def spaces_member_role(
 ) -> dict[str, Any]:
     actor = api_user(request)
     space = space_get_for_user(user=actor, space_id=space_id)
-    membership = space_membership_get(space=space, user_id=user_id)
+    membership = space_membership_get(actor=actor, space=space, user_id=user_id)
     return _membership(space_member_role_set(actor=actor, membership=membership, role=data.role))
 
 
@@ -214,7 +217,7 @@ def spaces_join_requests(request: Any, space_id: int) -> list[dict[str, Any]]:
 def spaces_join_request_accept(request: Any, space_id: int, request_id: int) -> dict[str, Any]:
     actor = api_user(request)
     space = space_get_for_user(user=actor, space_id=space_id)
-    join_request = join_request_get(space=space, request_id=request_id)
+    join_request = join_request_get(actor=actor, space=space, request_id=request_id)
     return _membership(join_request_accept(actor=actor, join_request=join_request))
 
 
@@ -224,5 +227,5 @@ def spaces_join_request_accept(request: Any, space_id: int, request_id: int) -> 
 def spaces_join_request_decline(request: Any, space_id: int, request_id: int) -> dict[str, Any]:
     actor = api_user(request)
     space = space_get_for_user(user=actor, space_id=space_id)
-    join_request = join_request_get(space=space, request_id=request_id)
+    join_request = join_request_get(actor=actor, space=space, request_id=request_id)
     return _join_request(join_request_decline(actor=actor, join_request=join_request))

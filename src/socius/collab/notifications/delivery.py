@@ -8,6 +8,7 @@ in one transaction, so a failed send leaves them waiting and a second run finds 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -33,9 +34,14 @@ from socius.collab.notifications.selectors import (
 from socius.collab.notifications.unsubscribe import unsubscribe_url
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
 
+logger = logging.getLogger(__name__)
+
 Email = NotificationPreference.Email
 # An immediate email whose task was lost (a worker crash) goes out with the next hourly run.
 IMMEDIATE_GRACE = timedelta(minutes=10)
+# A busy thread (twenty comments mentioning a department) emails a colleague at once at
+# most this often; what follows waits for the hourly run.
+IMMEDIATE_QUIET = timedelta(hours=1)
 USER_BATCH = 500
 
 
@@ -56,10 +62,41 @@ class EmailSection:
 
 
 def notification_emails_send(*, user: User, mode: str, now: datetime | None = None) -> int:
-    """Email this colleague what waits in the kinds they receive by ``mode``; returns how many."""
+    """Email this colleague what waits in the kinds they receive by ``mode``; returns how many.
+
+    The rows are claimed in a short transaction, the email is sent outside any transaction
+    (a slow mail server must not hold the database's write lock), and a failed send puts
+    the rows back to wait for the next run.
+    """
     now = now or timezone.now()
+    rows = _claim(user=user, mode=mode, now=now)
+    if not rows:
+        return 0
+    message = _compose(user, rows, mode)
+    try:
+        message.send()
+    except Exception:
+        Notification.objects.filter(pk__in=[row.pk for row in rows], emailed_at=now).update(
+            email_pending=True, emailed_at=None
+        )
+        raise
+    with transaction.atomic():
+        activity_append(
+            ActivityDraft(
+                verb="collab.notifications_emailed",
+                about=ActivityObject.of(user),
+                payload={"mode": mode, "notifications": [row.pk for row in rows]},
+            )
+        )
+    return len(rows)
+
+
+def _claim(*, user: User, mode: str, now: datetime) -> list[Notification]:
+    """Take the waiting notifications due by ``mode`` off the queue; nothing twice."""
     modes = email_modes_of(user)
     due = Q(kind__in=[kind for kind, chosen in modes.items() if chosen == mode])
+    if mode == Email.IMMEDIATE:
+        due &= Q(emailed_at__isnull=True) | Q(emailed_at__lt=now - IMMEDIATE_QUIET)
     if mode == Email.HOURLY:
         late = [kind for kind, chosen in modes.items() if chosen == Email.IMMEDIATE]
         due |= Q(kind__in=late, updated_at__lt=now - IMMEDIATE_GRACE)
@@ -74,31 +111,26 @@ def notification_emails_send(*, user: User, mode: str, now: datetime | None = No
         waiting.exclude(pk__in=sendable.values("pk")).update(email_pending=False)
         ids = list(sendable.filter(due).values_list("pk", flat=True))
         if not ids:
-            return 0
+            return []
         # A conditional claim: a concurrent run of the same job claims nothing twice.
         claimed = Notification.objects.filter(pk__in=ids, email_pending=True).update(
             email_pending=False, emailed_at=now
         )
         if not claimed:
-            return 0
-        rows = list(
+            return []
+        return list(
             Notification.objects.filter(pk__in=ids, emailed_at=now)
             .select_related("last_actor")
             .order_by("kind", "-updated_at", "-id")
         )
-        _compose(user, rows, mode).send()
-        activity_append(
-            ActivityDraft(
-                verb="collab.notifications_emailed",
-                about=ActivityObject.of(user),
-                payload={"mode": mode, "notifications": [row.pk for row in rows]},
-            )
-        )
-    return len(rows)
 
 
 def notification_digest_run(*, mode: str) -> int:
-    """One email per colleague with waiting notifications of ``mode``; returns emails sent."""
+    """One email per colleague with waiting notifications of ``mode``; returns emails sent.
+
+    One colleague's failure (a refused address, a mail server hiccup) is logged and leaves
+    their notifications waiting; the others still get theirs.
+    """
     now = timezone.now()
     user_ids = sorted(
         set(
@@ -111,8 +143,12 @@ def notification_digest_run(*, mode: str) -> int:
     emails = 0
     for start in range(0, len(user_ids), USER_BATCH):
         for user in User.objects.filter(pk__in=user_ids[start : start + USER_BATCH]).order_by("pk"):
-            if notification_emails_send(user=user, mode=mode, now=now):
-                emails += 1
+            try:
+                sent = notification_emails_send(user=user, mode=mode, now=now)
+            except Exception:
+                logger.exception("Could not email notifications to user %s", user.pk)
+                continue
+            emails += 1 if sent else 0
     return emails
 
 

@@ -13,7 +13,7 @@ from socius.accounts.models import Department, User
 from socius.collab.models import Membership, Post, Space
 from socius.collab.search.backends import backend_for_connection
 from socius.collab.search.query import SearchQuery
-from socius.collab.selectors import spaces_readable_by, spaces_visible_to
+from socius.collab.selectors import spaces_readable_by
 from socius.core.errors import NotFound
 from socius.core.pagination import Page, keyset_page
 
@@ -94,8 +94,9 @@ def colleague_recent_posts(*, viewer: User, colleague: User) -> list[Post]:
 
 
 def colleague_spaces(*, viewer: User, colleague: User) -> list[Space]:
-    """Spaces they belong to that the viewer knows of: never a secret one the viewer is not in."""
+    """Spaces they belong to whose members the viewer may see: public ones and the viewer's
+    own. Who belongs to a closed space is for its members (as on its members page)."""
     memberships = Membership.objects.filter(user=colleague).values("space_id")
     return list(
-        spaces_visible_to(viewer).filter(pk__in=memberships).order_by("name")[:SPACES_SHOWN]
+        spaces_readable_by(viewer).filter(pk__in=memberships).order_by("name")[:SPACES_SHOWN]
     )

@@ -270,7 +270,7 @@ def attachments_add(
     if not checked:
         raise InvalidInput(details={"field": "files", "reason": "required"})
     _ensure_room(post=post, comment=comment, adding=len(checked))
-    return [_store(actor=actor, post=post, comment=comment, checked=one) for one in checked]
+    return _store_all(actor=actor, post=post, comment=comment, checked=checked)
 
 
 @transaction.atomic
@@ -287,6 +287,21 @@ def post_create_with_attachments(
     if len(checked) > max_per_post():
         raise TooManyAttachments(details={"field": "files", "max_files": max_per_post()})
     post = post_create(actor=actor, space=space, body=body, kind=kind)
-    for one in checked:
-        _store(actor=actor, post=post, comment=None, checked=one)
+    _store_all(actor=actor, post=post, comment=None, checked=checked)
     return post
+
+
+def _store_all(
+    *, actor: User, post: Post, comment: Comment | None, checked: list[CheckedFile]
+) -> list[Attachment]:
+    """Store every file or none: the files already written go when a later one fails (the
+    rows go with the transaction's rollback, the files would stay on disk)."""
+    stored: list[Attachment] = []
+    try:
+        for one in checked:
+            stored.append(_store(actor=actor, post=post, comment=comment, checked=one))
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored

@@ -72,6 +72,26 @@ def ensure_owner(*, actor: User, space: Space) -> None:
         raise NotASpaceOwner(details={"space": space.pk})
 
 
+def _space_insert(*, name: str, visibility: str, description: str, goal: str, actor: User) -> Space:
+    # Two spaces created at once under one name may pick the same free slug: the unique
+    # constraint refuses the second, which takes the next one.
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Space.objects.create(
+                    name=name,
+                    slug=_unique_slug(name),
+                    visibility=visibility,
+                    description=description,
+                    goal=goal[:MAX_GOAL],
+                    created_by=actor,
+                )
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 @transaction.atomic
 def space_create(
     *, actor: User, name: str, visibility: str, description: str = "", goal: str = ""
@@ -80,17 +100,15 @@ def space_create(
     name = _clean_name(name)
     if visibility not in Space.Visibility.values:
         raise InvalidInput(details={"field": "visibility", "allowed": Space.Visibility.values})
-    space = Space.objects.create(
-        name=name,
-        slug=_unique_slug(name),
-        visibility=visibility,
-        description=description,
-        goal=goal[:MAX_GOAL],
-        created_by=actor,
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(details={"field": "description", "max_length": MAX_DESCRIPTION})
+    space = _space_insert(
+        name=name, visibility=visibility, description=description, goal=goal, actor=actor
     )
     Membership.objects.create(space=space, user=actor, role=Membership.Role.OWNER)
-    if visibility != Space.Visibility.SECRET:  # a secret space leaves no public trace
-        append_activity(actor, "collab.space_created", space, space, summary=name)
+    # Counted for adoption like any other; a secret space's name stays out of the log.
+    summary = "" if visibility == Space.Visibility.SECRET else name
+    append_activity(actor, "collab.space_created", space, space, summary=summary)
     return space
 
 
@@ -184,14 +202,15 @@ def space_member_add(*, actor: User, space: Space, user: User) -> Membership:
 
 
 def _ensure_another_owner_remains(membership: Membership) -> None:
-    """Refuse to take away the last owner; locks the owners so two owners cannot both go."""
+    """Refuse to take away the last active owner (a deactivated colleague manages nothing);
+    locks the owners so two owners cannot both go."""
     owners = list(
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .filter(space_id=membership.space_id, role=Membership.Role.OWNER)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "user__is_active")
     )
-    if owners == [membership.pk] or not owners:
+    if not [pk for pk, is_active in owners if is_active and pk != membership.pk]:
         raise LastOwner(details={"space": membership.space_id})
 
 

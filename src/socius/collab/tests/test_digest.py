@@ -8,9 +8,15 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from socius.collab.models import Membership, Notification
-from socius.collab.services.notifications import notification_preference_set, notify
+from socius.collab.notifications.delivery import notification_digest_run
+from socius.collab.services.notifications import (
+    notification_preference_set,
+    notification_preferences_set,
+    notify,
+)
 from socius.collab.services.spaces import space_member_remove
 from socius.collab.tasks import notification_digest_daily, notification_digest_hourly
 from socius.collab.tests.notifying import event_on, post_in, space_with
@@ -162,3 +168,27 @@ def test_the_worker_runs_the_digests_hourly_and_daily(settings: Any) -> None:
         "collab.notification_digest_hourly",
         "collab.notification_digest_daily",
     }
+
+
+def test_a_failing_send_leaves_the_rows_waiting_and_others_still_get_theirs(
+    cast: Cast, monkeypatch: Any
+) -> None:
+    for recipient in (cast.agent, cast.colleague):
+        notification_preferences_set(actor=recipient, choices={"mention": "daily"})
+    post = post_in(space_with(cast.outsider, cast.agent, cast.colleague), cast.outsider)
+    for recipient in (cast.agent, cast.colleague):
+        notify(recipient_ids=[recipient.pk], event=event_on(post, "mention", cast.outsider))
+    real_send = EmailMultiAlternatives.send
+
+    def send(message: EmailMultiAlternatives, fail_silently: bool = False) -> int:
+        if cast.agent.email in message.to:
+            raise ConnectionError("mail server down")
+        return real_send(message, fail_silently)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+
+    assert notification_digest_run(mode="daily") == 1
+
+    assert [message.to for message in mail.outbox] == [[cast.colleague.email]]
+    waiting = Notification.objects.get(recipient=cast.agent)
+    assert (waiting.email_pending, waiting.emailed_at) == (True, None)

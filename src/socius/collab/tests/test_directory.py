@@ -99,7 +99,8 @@ def test_a_profile_shows_only_posts_and_spaces_the_viewer_may_see(cast: Cast) ->
     assert f'data-post="{shown.pk}"' in html
     assert f'data-post="{hidden.pk}"' not in html
     assert f'data-space="{public.pk}"' in html
-    assert f'data-space="{private.pk}"' in html
+    # Who belongs to a closed space is for its members, as on its members page.
+    assert f'data-space="{private.pk}"' not in html
     assert f'data-space="{secret.pk}"' not in html
     assert "Rachat discret" not in html
     space_member_add(actor=cast.colleague, space=secret, user=cast.outsider)

@@ -97,16 +97,18 @@ def test_suggestions_take_the_same_queries_whatever_the_directory_size(
 ) -> None:
     private = space_create(actor=cast.agent, name="RH", visibility="private")
     alice = signed_in_client(cast.agent)
-    with django_assert_num_queries(4):
-        suggest(alice, "e")
+    # session and user (2), colleagues (1), handles two colleagues share (1), departments
+    # (1); in a closed space, the space and the caller's membership (2), no departments
     with django_assert_num_queries(5):
+        suggest(alice, "e")
+    with django_assert_num_queries(6):
         suggest(alice, "e", private)
     for number in range(12):
         make_employee(f"emp{number}@example.com", f"Employé {number}", "marketing")
 
-    with django_assert_num_queries(4):
-        many = suggest(alice, "e")
     with django_assert_num_queries(5):
+        many = suggest(alice, "e")
+    with django_assert_num_queries(6):
         suggest(alice, "e", private)
 
     assert len(handles(many)) == 8
@@ -166,3 +168,12 @@ def test_in_the_browser_typing_at_and_letters_suggests_and_picks_a_colleague(
     assert in_other_thread(lambda: Post.objects.get().body) == (
         "Merci @bruno.petit et @brigitte.lenoir"
     )
+
+
+def test_a_handle_two_colleagues_share_is_not_suggested(cast: Cast) -> None:
+    make_employee("alice.martin@filiale.example", "Alice Martin (filiale)", "marketing")
+
+    found = suggest(signed_in_client(cast.colleague), "alice")
+
+    assert ("user", "alice.martin") not in handles(found)
+    assert handles(suggest(signed_in_client(cast.colleague), "alice.")) == []

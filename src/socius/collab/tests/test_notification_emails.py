@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from socius.accounts.services import employee_language_set
 from socius.collab.models import Membership, Notification, NotificationPreference
 from socius.collab.services import comment_create
 from socius.collab.services.notifications import notify, thread_mute
 from socius.collab.services.spaces import space_member_remove
-from socius.collab.tasks import notification_emails_send_immediate
+from socius.collab.tasks import notification_digest_hourly, notification_emails_send_immediate
 from socius.collab.tests.notifying import event_on, post_in, space_with
 from socius.conftest import Cast
 
@@ -167,3 +170,21 @@ def test_an_employee_who_chose_english_gets_the_email_in_english(
 
     (message,) = mail.outbox
     assert '<html lang="en">' in message.alternatives[0][0]
+
+
+def test_a_busy_thread_emails_at_once_at_most_hourly_then_in_the_hourly_run(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    post = post_in(space_with(cast.agent, cast.colleague), cast.agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipient_ids=[cast.colleague.pk], event=event_on(post, "mention", cast.agent))
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):  # four more mentions on the same thread, minutes later
+            notify(recipient_ids=[cast.colleague.pk], event=event_on(post, "mention", cast.agent))
+
+    assert len(mail.outbox) == 1
+    folded = Notification.objects.get(recipient=cast.colleague, kind="mention")
+    assert (folded.event_count, folded.email_pending) == (6, True)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=1, minutes=5), tick=False):
+        assert notification_digest_hourly.call() == 1
+    assert len(mail.outbox) == 2

@@ -107,3 +107,14 @@ def test_the_asker_accepts_on_the_page(cast: Cast, question: Post) -> None:
     assert 'data-testid="answer-accept"' in page
     question.refresh_from_db()
     assert question.accepted_comment == answer
+
+
+def test_a_mangled_answer_form_withdraws_nothing(cast: Cast, question: Post) -> None:
+    answer = comment_create(actor=cast.agent, post=question, body="Par l'intranet.")
+    bruno = signed_in_client(cast.colleague)
+    bruno.post(reverse("collab:post-answer", args=[question.pk]), {"comment": answer.pk})
+
+    response = bruno.post(reverse("collab:post-answer", args=[question.pk]), {"comment": "abc"})
+
+    assert response.status_code == 404
+    assert Post.objects.get(pk=question.pk).accepted_comment_id == answer.pk

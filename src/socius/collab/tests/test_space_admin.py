@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from socius.accounts.models import User
 from socius.accounts.services import token_create
 from socius.collab.models import Membership, Post, Space
 from socius.collab.services import post_create, space_create, space_member_add
@@ -305,3 +306,15 @@ def test_the_owners_forms_need_a_csrf_token(cast: Cast, space: Space) -> None:
     assert response.status_code == 403
     space.refresh_from_db()
     assert space.archived_at is None
+
+
+def test_a_deactivated_owner_does_not_count_as_the_owner_left(cast: Cast, space: Space) -> None:
+    alice = api(cast.agent)
+    url = f"/spaces/{space.pk}/members"
+    send(alice, "post", f"{url}/{cast.colleague.pk}/role", {"role": "owner"})
+    User.objects.filter(pk=cast.colleague.pk).update(is_active=False)
+
+    left = alice.delete(f"/api/v1/collab{url}/{cast.agent.pk}")
+
+    assert (left.status_code, left.json()["code"]) == (409, "last_owner")
+    assert roles(space)["alice.martin@example.com"] == "owner"

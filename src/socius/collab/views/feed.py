@@ -31,19 +31,18 @@ from socius.collab.services.follows import (
 )
 from socius.core.errors import DomainError, NotFound
 from socius.core.http import AuthenticatedHttpRequest
+from socius.core.ids import parse_id
 
 TEMPLATE = "collab/feed.html"
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 @login_required
 @require_GET
 def feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
-    page = feed_page(user=request.user, cursor=cursor, seen_post_id=_int(request.GET.get("seen")))
+    page = feed_page(
+        user=request.user, cursor=cursor, seen_post_id=parse_id(request.GET.get("seen"), minimum=0)
+    )
     if cursor:  # "load more": the next items, unread against the marker the page opened with
         return render(request, f"{TEMPLATE}#feed-page", {"page": page})
     context = {
@@ -64,7 +63,7 @@ def feed(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def feed_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What a live feed page fetches when told of a new post: the posts above ``after``."""
-    after = _int(request.GET.get("after")) or 0
+    after = parse_id(request.GET.get("after")) or 0
     items = feed_newer_than(user=request.user, after=after)
     newest = max([after, *(item.post.pk for item in items)])
     return render(request, f"{TEMPLATE}#feed-fresh", {"items": items, "newest": newest})
@@ -114,7 +113,9 @@ def follow_toggle(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _back(request: AuthenticatedHttpRequest) -> str:
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=False):
+    if url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
         return next_url
     return reverse("collab:feed")
 
@@ -124,7 +125,7 @@ def _back(request: AuthenticatedHttpRequest) -> str:
 def post_comments_new(request: AuthenticatedHttpRequest, post_id: int) -> HttpResponse:
     """Comments above ``after`` on a post, for ``collab/includes/post_live.html``."""
     post = post_get_for_user(user=request.user, post_id=post_id)
-    after = _int(request.GET.get("after")) or 0
+    after = parse_id(request.GET.get("after")) or 0
     comments = list(post.comments.filter(id__gt=after).select_related("author").order_by("id")[:50])
     newest = comments[-1].pk if comments else after
     context = {"post": post, "comments": comments, "newest": newest}

@@ -12,17 +12,19 @@ from django.views.decorators.http import require_GET
 from socius.collab.selectors_mentions import mention_space_get, mention_suggestions
 from socius.core.errors import NotFound
 from socius.core.http import AuthenticatedHttpRequest
+from socius.core.ids import parse_id
 
 
 @login_required
 @require_GET
 def mention_suggest(request: AuthenticatedHttpRequest) -> JsonResponse:
-    space_id = request.GET.get("space", "")
+    asked = request.GET.get("space", "")
     space = None
-    if space_id:
-        if not space_id.isdigit():
+    if asked:
+        space_id = parse_id(asked)
+        if space_id is None:
             raise NotFound()
-        space = mention_space_get(user=request.user, space_id=int(space_id))
+        space = mention_space_get(user=request.user, space_id=space_id)
     found = mention_suggestions(user=request.user, query=request.GET.get("q", ""), space=space)
     response = JsonResponse({"results": [asdict(s) for s in found]})
     response.headers["Cache-Control"] = "private, no-store"

@@ -21,7 +21,7 @@ from socius.collab.selectors_posts import comment_of_post
 from socius.collab.services.announcements import announcement_read_confirm
 from socius.collab.services.posts import answer_accept, post_pin
 from socius.collab.services.reactions import reaction_toggle
-from socius.core.errors import DomainError, InvalidInput
+from socius.core.errors import DomainError, InvalidInput, NotFound
 from socius.core.http import AuthenticatedHttpRequest
 
 
@@ -69,7 +69,9 @@ def post_answer(request: AuthenticatedHttpRequest, post_id: int) -> HttpResponse
     """Accept a comment as the answer, or withdraw the accepted one (no comment given)."""
     post = post_get_for_user(user=request.user, post_id=post_id)
     form = AnswerForm(request.POST)
-    comment_id = form.cleaned_data["comment"] if form.is_valid() else None
+    if not form.is_valid():  # a mangled form must not read as "withdraw the answer"
+        raise NotFound()
+    comment_id = form.cleaned_data["comment"]
     comment = comment_of_post(post=post, comment_id=comment_id) if comment_id else None
     _attempt(request, lambda: answer_accept(actor=request.user, post=post, comment=comment))
     return _back(post)

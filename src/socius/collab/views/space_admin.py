@@ -99,7 +99,7 @@ def space_member_remove_view(
     request: AuthenticatedHttpRequest, space_id: int, user_id: int
 ) -> HttpResponse:
     space = space_get_for_user(user=request.user, space_id=space_id)
-    membership = space_membership_get(space=space, user_id=user_id)
+    membership = space_membership_get(actor=request.user, space=space, user_id=user_id)
     if membership.user_id != request.user.pk:
         return _act(
             request,
@@ -122,7 +122,7 @@ def space_member_role_view(
     request: AuthenticatedHttpRequest, space_id: int, user_id: int
 ) -> HttpResponse:
     space = space_get_for_user(user=request.user, space_id=space_id)
-    membership = space_membership_get(space=space, user_id=user_id)
+    membership = space_membership_get(actor=request.user, space=space, user_id=user_id)
     form = MemberRoleForm(request.POST)
     role = form.cleaned_data["role"] if form.is_valid() else ""
     return _act(
@@ -139,7 +139,7 @@ def join_request_answer(
     request: AuthenticatedHttpRequest, space_id: int, request_id: int, answer: str
 ) -> HttpResponse:
     space = space_get_for_user(user=request.user, space_id=space_id)
-    join_request = join_request_get(space=space, request_id=request_id)
+    join_request = join_request_get(actor=request.user, space=space, request_id=request_id)
     if answer == "accept":
         return _act(
             request,

@@ -17,6 +17,7 @@ from socius.collab.selectors import membership_of, space_get_for_user
 from socius.collab.selectors_posts import space_posts
 from socius.collab.selectors_spaces import (
     join_request_pending_of,
+    space_member_count,
     space_roles_of,
     spaces_listed_for,
     spaces_requested_by,
@@ -28,6 +29,7 @@ from socius.collab.views import space_admin
 from socius.core.errors import DomainError
 from socius.core.forms import form_add_domain_error
 from socius.core.http import AuthenticatedHttpRequest
+from socius.core.ids import parse_id
 
 POSTS_SHOWN = 50
 
@@ -56,8 +58,7 @@ def space_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _before(request: AuthenticatedHttpRequest) -> int | None:
     """The ``?before=<post id>`` of an older page; anything else is the first page."""
-    value = request.GET.get("before", "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.GET.get("before"))
 
 
 def _post_form(request: AuthenticatedHttpRequest, space: Space) -> PostWithFilesForm:
@@ -101,7 +102,7 @@ def space_detail(request: AuthenticatedHttpRequest, space_id: int) -> HttpRespon
         "posts": page.items if page else [],
         "next_before": page.next_before if page else None,
         "form": form,
-        "members": space.memberships.count(),
+        "members": space_member_count(actor=request.user, space=space),
         "join_request": join_request_pending_of(space=space, user=request.user)
         if closed_to_me
         else None,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from socius.accounts.models import Department, User
 from socius.accounts.roles import Role
-from socius.collab.models import Comment, Post
+from socius.collab.models import Comment, Notification, Post
 from socius.conftest import make_employee
 from socius.core.models import Activity
 from socius.people.models import DuplicateSuggestion, Identifier, Person
@@ -93,14 +93,31 @@ def _check_customers() -> None:
     assert max(row["n"] for row in landlines) >= 2
 
 
+def _check_conversations() -> None:
+    # Each demo login finds something addressed to them on first launch.
+    first = {role: User.objects.filter(role=role).order_by("pk").first() for role in Role}
+    kinds = {
+        role: set(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+        for role, user in first.items()
+        if user is not None
+    }
+    assert {"mention", "announcement", "answer_accepted"} <= kinds[Role.EMPLOYEE]
+    assert {"reaction", "mention"} <= kinds[Role.MANAGER]
+    assert {"comment", "reply"} <= kinds[Role.AGENT] | kinds[Role.EMPLOYEE]
+    assert "join_request" in kinds[Role.ADMIN]
+    assert Post.objects.filter(kind="announcement", reads__isnull=False).exists()
+
+
 def _check_activities() -> None:
     # Resolution and account services append their own entries; the story is the rest.
     story = Activity.objects.all()
     for prefix in SERVICE_VERB_PREFIXES:
         story = story.exclude(verb__startswith=prefix)
-    # The social network's posts and comments are real rows, each with its own entry.
-    network = story.filter(object_type__in=["collab.post", "collab.comment"])
-    assert network.count() == Post.objects.count() + Comment.objects.count() > 0
+    # The social network's posts and comments are real rows, each with its own entry, and
+    # the demo conversations add what the collaboration services append.
+    network = story.filter(verb__startswith="collab.").exclude(object_type="")
+    written = network.filter(verb__in=["collab.post_created", "collab.comment_created"])
+    assert written.count() == Post.objects.count() + Comment.objects.count() > 0
     story = story.exclude(pk__in=network.values("pk"))
     assert story.count() == 3000
     assert story.filter(actor__isnull=False).exists()
@@ -120,6 +137,7 @@ def test_it_builds_the_small_demo_once_and_then_does_nothing_if_empty(
     _check_company()
     _check_customers()
     _check_activities()
+    _check_conversations()
     assert f"password for every employee: {DEMO_PASSWORD}" in output
     for role in ("admin", "manager", "hr", "agent", "employee"):
         assert f"  {role} " in output
