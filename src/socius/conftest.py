@@ -43,6 +43,13 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _writing_faster_than_people(settings: Any) -> None:
+    # Tests build dozens of posts in a blink; test_collab_limits checks the real limits.
+    settings.COLLAB_WRITES_PER_MINUTE = 10_000
+    settings.COLLAB_SEARCHES_PER_MINUTE = 10_000
+
+
+@pytest.fixture(autouse=True)
 def _erasure_log_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
     # Erasures append to a log file after commit; tests must never write to the real one.
     settings.ERASURE_LOG_PATH = tmp_path / "erasures.jsonl"

@@ -208,6 +208,9 @@ DUPLICATES_SPARK_MASTER = env_str("SOCIUS_DUPLICATES_SPARK_MASTER", "local[2]")
 # past Django's in-memory size are streamed to a temporary file, never held in memory.
 COLLAB_ATTACHMENT_MAX_BYTES = env_int("SOCIUS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 COLLAB_ATTACHMENTS_PER_POST = env_int("SOCIUS_UPLOAD_MAX_FILES_PER_POST", 10, minimum=1)
+# Posts and comments one colleague may write, and searches they may run, per minute.
+COLLAB_WRITES_PER_MINUTE = env_int("SOCIUS_COLLAB_WRITES_PER_MINUTE", 30, minimum=1)
+COLLAB_SEARCHES_PER_MINUTE = env_int("SOCIUS_COLLAB_SEARCHES_PER_MINUTE", 60, minimum=1)
 PORTAL_LINK_MAX_AGE_SECONDS = env_int("SOCIUS_PORTAL_LINK_MAX_AGE", 15 * 60, minimum=60)
 # Data-subject rights: prospects (no purchase, no employee account) are erased this many
 # days after their last own contact (CNIL: 3 years); 0 turns the automatic erasure off.

@@ -8,16 +8,10 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from socius.collab.schemas import SpaceOut
 
-class SpaceDetailOut(Schema):
-    id: int
-    name: str
-    slug: str
-    visibility: str
-    description: str
-    goal: str
-    created_at: dt.datetime
-    archived_at: dt.datetime | None
+
+class SpaceDetailOut(SpaceOut):
     is_archived: bool
     department: str | None = Field(description="The department's slug for a department space.")
     role: str | None = Field(description="The caller's role: owner, member, or null.")

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from socius.accounts.api_auth import api_user
 from socius.collab.api.auth import READ
 from socius.collab.search import SearchResults, parse_kinds, search
+from socius.collab.services.limits import ensure_may_search
 
 router = Router(tags=["collab"])
 
@@ -83,6 +84,6 @@ def search_list(
     ``limit`` is hits per kind, at most 50.
     """
     kinds = parse_kinds([kind] if kind else [])
-    return _results(
-        search(user=api_user(request), query=q, kinds=kinds, cursor=cursor, limit=limit)
-    )
+    user = api_user(request)
+    ensure_may_search(user)
+    return _results(search(user=user, query=q, kinds=kinds, cursor=cursor, limit=limit))

@@ -19,6 +19,7 @@ from socius.collab.services.common import (
     clean_body,
     ensure_writable,
 )
+from socius.collab.services.limits import ensure_may_write
 from socius.collab.services.mentions import mentions_record
 from socius.collab.services.notifications import NotificationEvent, notify
 from socius.collab.text import TOPIC_MAX_LENGTH, references_in
@@ -100,6 +101,7 @@ def post_create(*, actor: User, space: Space, body: str, kind: str = Post.Kind.P
         raise NotASpaceMember(details={"space": space.pk})
     if kind == Post.Kind.ANNOUNCEMENT and membership.role != Membership.Role.OWNER:
         raise NotASpaceOwner(details={"space": space.pk, "kind": kind})
+    ensure_may_write(actor)
     post = Post.objects.create(space=space, author=actor, kind=kind, body=clean_body(body))
     _topics_set(post)
     mentions_record(actor=actor, post=post, text=post.body)
@@ -134,15 +136,7 @@ def _notify_comment(*, actor: User, comment: Comment) -> None:
     replied_to = comment.parent.author_id if comment.parent is not None else None
 
     def event(kind: str) -> NotificationEvent:
-        return NotificationEvent(
-            kind=kind,
-            thread=f"post:{post.pk}",
-            actor=actor,
-            post=post,
-            comment=comment,
-            space=post.space,
-            summary=comment.body[:200],
-        )
+        return _comment_event(kind, actor=actor, comment=comment)
 
     if replied_to is not None:
         notify(
@@ -160,6 +154,7 @@ def _notify_comment(*, actor: User, comment: Comment) -> None:
 def comment_create(*, actor: User, post: Post, body: str, parent: Comment | None = None) -> Comment:
     """Whoever may read the post comments on it; a reply answers a comment, not a reply."""
     ensure_may_take_part(actor=actor, post=post)
+    ensure_may_write(actor)
     if parent is not None:
         if parent.post_id != post.pk:
             raise InvalidInput(details={"field": "parent", "reason": "another_post"})
@@ -223,14 +218,20 @@ def answer_accept(*, actor: User, post: Post, comment: Comment | None) -> Post:
     if comment.author_id is not None:
         notify(
             recipient_ids=post_readers_among(post=post, user_ids=[comment.author_id]),
-            event=NotificationEvent(
-                kind="answer_accepted",
-                thread=f"post:{post.pk}",
-                actor=actor,
-                post=post,
-                comment=comment,
-                space=post.space,
-                summary=comment.body[:200],
-            ),
+            event=_comment_event("answer_accepted", actor=actor, comment=comment),
         )
     return post
+
+
+def _comment_event(kind: str, *, actor: User, comment: Comment) -> NotificationEvent:
+    """What a notification about this comment says, on its post's thread."""
+    post = comment.post
+    return NotificationEvent(
+        kind=kind,
+        thread=f"post:{post.pk}",
+        actor=actor,
+        post=post,
+        comment=comment,
+        space=post.space,
+        summary=comment.body[:200],
+    )
