@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from socius.collab.models import Comment, Membership, Post, Space
-from socius.collab.services import post_create, space_create
+from socius.collab.services import (
+    comment_create,
+    post_create,
+    reaction_add,
+    space_create,
+    space_member_add,
+)
 from socius.conftest import Cast, signed_in_client
 
 pytestmark = pytest.mark.django_db
+
+# session and user (2), the space, the reader's membership, pinned and other posts (2), their
+# topics and mentions (2), the member count: whatever the posts, comments and reactions
+SPACE_PAGE_QUERIES = 9
 
 
 def test_an_employee_creates_a_space_posts_and_a_colleague_joins_and_comments(cast: Cast) -> None:
@@ -80,3 +92,30 @@ def test_an_empty_post_is_refused_on_the_page(cast: Cast) -> None:
 
     assert response.status_code == 200
     assert not Post.objects.exists()
+
+
+def test_the_space_page_costs_the_same_queries_whatever_its_posts_carry(
+    cast: Cast, django_assert_num_queries: Any
+) -> None:
+    space = space_create(actor=cast.agent, name="Accueil", visibility="public")
+    space_member_add(actor=cast.agent, space=space, user=cast.colleague)
+    alice = signed_in_client(cast.agent)
+    url = reverse("collab:space-detail", args=[space.pk])
+
+    def grow(count: int) -> None:
+        for number in range(count):
+            post = post_create(
+                actor=cast.agent, space=space, body=f"@bruno.petit #planning message {number}"
+            )
+            comment_create(actor=cast.colleague, post=post, body="Vu")
+            reaction_add(actor=cast.colleague, post=post, kind="like")
+
+    grow(2)
+    alice.get(url)
+    with django_assert_num_queries(SPACE_PAGE_QUERIES):
+        alice.get(url)
+    grow(12)
+    with django_assert_num_queries(SPACE_PAGE_QUERIES):
+        page = alice.get(url)
+
+    assert page.content.decode().count('data-testid="post-item"') == 14
