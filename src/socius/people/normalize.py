@@ -16,6 +16,7 @@ from socius.people.models import IdentifierKind
 
 DEFAULT_PHONE_REGION = "FR"
 _HANDLE = re.compile(r"^[a-z0-9._-]{1,100}$")
+_KINDS = frozenset(IdentifierKind.values)  # ``.values`` builds a new list at each call
 _SOCIAL_HOSTS = {
     IdentifierKind.FACEBOOK: ("facebook.com", "fb.com", "m.facebook.com"),
     IdentifierKind.INSTAGRAM: ("instagram.com",),
@@ -105,7 +106,7 @@ def normalize_external(raw: str, *, source: str) -> str:
 
 
 def normalize_identifier(kind: str, raw: str, *, source: str = "") -> NormalizedIdentifier:
-    if kind not in IdentifierKind.values:
+    if kind not in _KINDS:
         raise InvalidIdentifier(
             _("“%(kind)s” is not a known kind of identifier.") % {"kind": kind},
             details={"kind": kind, "allowed": list(IdentifierKind.values)},

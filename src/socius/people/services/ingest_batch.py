@@ -5,20 +5,26 @@ outcomes and rows in far fewer statements. Only the order of new ids may differ 
 that wait, below, are written after the others), and with it which of two records a
 later merge keeps as the older one. The batch loads, in one query each, the interactions
 already ingested and the identifiers its items name (with their persons), then decides
-each item in memory. The two common cases are decided here: identifiers nobody holds (a new person)
-and identifiers held by one person whose profile agrees (attach). Their rows are written
-together by ``_Pending.flush``: persons, identifiers, decisions, timeline entries and
-idempotency records in one bulk statement per table, inside one savepoint.
+each item in memory as ``person_resolve`` would: identifiers nobody holds (a new person),
+identifiers held by one person whose profile agrees (attach), and, once every person
+named has an id, several persons named without strong proof or a contradicting profile
+(``decide_apart``: attach to the best one or create a person, share the contradicted
+holders' identifiers, suggest the pairs; the pairs already suggested or judged distinct
+come from ``SuggestionBook``). Their rows are written together by ``flush``: persons,
+identifiers, suggestions, decisions, timeline entries and idempotency records in one bulk
+statement per table, inside one savepoint.
 
-Every other item (several persons named, a contradicting profile, a merged or erased
-holder) goes through ``interaction_ingest`` itself. It waits until the rows decided in
-memory are written, and so does every later item sharing an identifier, a person or an
-idempotency key with it (``_Deferred``); then the waiting items run in their order, each
-after a flush of what was decided before it, and the batch re-reads what they changed.
-If a flush fails (an identifier or an interaction claimed concurrently), its savepoint is
-rolled back and its items are replayed one by one through ``interaction_ingest_once``: an
-item is written entirely or not at all, as before. Persons the batch created are queued for
-the duplicate check (the worker runs it: a batch has no one waiting on a page).
+Merges wait until the rows decided before them are written, and so does every later item
+sharing an identifier, a person or an idempotency key with an item that waits
+(``Deferred``); then the waiting items are decided in their order. A merge runs
+``person_resolve``'s own candidate read, checks and ``person_merge`` (``ingest_merge``);
+the rest of its item is decided in memory and written with it. Items the batch does not
+decide (a merged or erased holder, a merge the database refuses) go through
+``interaction_ingest`` itself, and the batch re-reads what they changed. If a flush fails
+(an identifier or an interaction claimed concurrently), its savepoint is rolled back and
+its items are replayed one by one through ``interaction_ingest_once``: an item is written
+entirely or not at all, as before. Persons the batch created are queued for the duplicate
+check (the worker runs it: a batch has no one waiting on a page).
 """
 
 from __future__ import annotations
@@ -26,21 +32,34 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from socius.core.bulk import bulk_insert, update_rows
 from socius.core.errors import DomainError
-from socius.core.services import ActivityDraft, ActivityObject, activity_append_bulk
-from socius.people.models import Identifier, Interaction, Person, ResolutionDecision
+from socius.people.models import (
+    Identifier,
+    Interaction,
+    Person,
+)
 from socius.people.names import search_name
 from socius.people.normalize import NormalizedIdentifier
 from socius.people.rules import profile_contradictions
 from socius.people.services.detection import duplicates_check_later
+from socius.people.services.ingest_deferred import Deferred
+from socius.people.services.ingest_merge import merge_and_attach
+from socius.people.services.ingest_rows import (
+    Held,
+    Item,
+    Pending,
+    Slot,
+    StoredIdentifier,
+    write_pending,
+)
+from socius.people.services.ingest_suggestions import NewSuggestion, SuggestionBook
 from socius.people.services.interactions import (
     BatchItemResult,
     IngestResult,
@@ -50,10 +69,15 @@ from socius.people.services.interactions import (
     interaction_ingest_once,
 )
 from socius.people.services.resolve import (
-    _VERBS,
     REASON_ATTACHED,
+    REASON_CONTRADICTED,
     REASON_CREATED,
+    REASON_SUGGESTED,
+    Candidate,
     _normalize_all,
+    every_strongly_named,
+    identifiers_new_and_shared,
+    resolution_evidence,
 )
 from socius.people.services.types import Profile
 
@@ -61,67 +85,23 @@ Key = tuple[str, str]
 _PROFILE_FIELDS = [item.name for item in fields(Profile)]
 
 
-@dataclass(eq=False)
-class _Slot:
-    """A person as the batch knows them, with what it changed and has not written yet."""
-
-    person: Person
-    keys: set[Key] = field(default_factory=set)
-    changed_fields: set[str] = field(default_factory=set)
-    contact_at: dt.datetime | None = None
-
-
-@dataclass(eq=False)
-class _Held:
-    """An identifier row: already stored (it has a pk) or waiting for the next flush."""
-
-    slot: _Slot
-    identifier: Identifier
-
-
-@dataclass(eq=False)
-class _Item:
-    index: int
-    data: InteractionIn
-    slot: _Slot
-    outcome: str
-    normalized: list[NormalizedIdentifier]
-    added: list[NormalizedIdentifier]
-    held_keys: list[Key]
-    department_id: int | None
-    occurred_at: dt.datetime
-    interaction: Interaction | None = None
-
-
-@dataclass
-class _Pending:
-    """Rows decided in memory, written together by ``flush``."""
-
-    new_slots: list[_Slot] = field(default_factory=list)
-    identifiers: list[Identifier] = field(default_factory=list)
-    seen_identifier_ids: set[int] = field(default_factory=set)
-    items: list[_Item] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-
 class _Batch:
     def __init__(self, items: list[InteractionIn], actor_id: int | None) -> None:
         self.items = items
         self.actor_id = actor_id
         self.results: dict[int, BatchItemResult] = {}
-        self.index: dict[Key, list[_Held]] = {}
-        self.slots: dict[int, _Slot] = {}
+        self.index: dict[Key, list[Held]] = {}
+        self.slots: dict[int, Slot] = {}
         # Interactions already ingested, or decided in this batch and not yet written.
-        self.ingested: dict[tuple[str, str], Interaction | _Item] = {}
+        self.ingested: dict[tuple[str, str], Interaction | Item] = {}
         # A merge by the general path re-points interactions read before it: a repeat
         # answered after one reads its interaction again.
         self.general_writes = 0
         self.read_at: dict[tuple[str, str], int] = {}
         self.departments: dict[str, int | None] = {}
         self.normalized: dict[int, list[NormalizedIdentifier]] = {}
-        self.pending = _Pending()
+        self.pending = Pending()
+        self.suggestions = SuggestionBook()
         self.now = timezone.now()
 
     # Loading -------------------------------------------------------------------------
@@ -157,21 +137,29 @@ class _Batch:
             condition |= Q(kind=kind, value__in=values)
         if not condition:
             return
-        for row in Identifier.objects.filter(condition).select_related("person"):
-            slot = self.slots.get(row.person_id)
-            if slot is None:
-                slot = self.slots[row.person_id] = _Slot(row.person)
-            key = (row.kind, row.value)
+        # Plain values, and each person once: a thousand model instances per batch cost
+        # more than the query.
+        rows = list(
+            Identifier.objects.filter(condition).values_list(
+                "pk", "person_id", "kind", "value", "is_shared"
+            )
+        )
+        missing = {row[1] for row in rows} - self.slots.keys()
+        for person in Person.objects.filter(pk__in=missing) if missing else ():
+            self.slots[person.pk] = Slot(person)
+        for pk, person_id, kind, value, is_shared in rows:
+            slot = self.slots[person_id]
+            key = (kind, value)
             slot.keys.add(key)
-            if all(held.identifier.pk != row.pk for held in self.index.get(key, [])):
-                self.index.setdefault(key, []).append(_Held(slot, row))
+            if all(held.identifier.pk != pk for held in self.index.get(key, [])):
+                self.index.setdefault(key, []).append(Held(slot, StoredIdentifier(pk, is_shared)))
 
     # Deciding ------------------------------------------------------------------------
 
     def decide(self, index: int, data: InteractionIn) -> str:
-        """Decide a plain create or attach in memory ("decided"); otherwise say whether
-        ``interaction_ingest`` will refuse the item ("invalid") or must resolve it
-        ("general")."""
+        """Decide the item in memory ("decided"); otherwise say whether ``interaction_ingest``
+        will refuse it ("invalid"), whether it merges persons ("merge": written rows only,
+        see ``merge_and_attach``) or needs the general path ("general")."""
         normalized = self.normalized.get(index)
         try:
             department_id = self.department_id(data.department_slug)
@@ -179,46 +167,161 @@ class _Batch:
             normalized = None
         if normalized is None:
             return "invalid"
-        keys = [(n.kind, n.value) for n in normalized]
-        holders = {id(h.slot): h.slot for key in keys for h in self.index.get(key, [])}
-        if len(holders) > 1:
-            return "general"
+        holders = self.holders(index)
+        if any(not slot.person.is_live for slot in holders):
+            return "general"  # the general path follows a tombstone to its survivor
         profile = data.profile
-        if holders:
-            slot = next(iter(holders.values()))
-            person = slot.person
-            if person.merged_into_id is not None or person.erased_at is not None:
-                return "general"
-            if profile_contradictions(
-                person, given_name=profile.given_name, birth_date=profile.birth_date
-            ):
-                return "general"
-            outcome = "attached"
-            self._fill_blank_profile(slot, profile)
-        else:
-            values = {name: getattr(profile, name) for name in _PROFILE_FIELDS}
-            slot = _Slot(
-                Person(**values, search_name=search_name(profile.given_name, profile.family_name))
+        if len(holders) > 1 or (
+            holders
+            and profile_contradictions(
+                holders[0].person, given_name=profile.given_name, birth_date=profile.birth_date
             )
-            self.pending.new_slots.append(slot)
+        ):
+            return self.decide_apart(index, data, normalized, holders, department_id)
+        if holders:
+            slot = holders[0]
+            outcome = "attached"
+            self.fill_blank_profile(slot, profile)
+        else:
+            slot = self.new_slot(profile)
             outcome = "created"
+        keys = [(n.kind, n.value) for n in normalized]
         held_keys = [key for key in keys if key in slot.keys]
         added = [n for n in normalized if (n.kind, n.value) not in slot.keys]
-        self._attach(slot, added, held_keys, source=data.source, founding=outcome == "created")
+        self.attach(slot, added, held_keys, source=data.source, founding=outcome == "created")
+        item = Item(
+            index,
+            data,
+            slot,
+            outcome,
+            normalized,
+            added,
+            held_keys,
+            department_id,
+            self.contact(slot, data),
+            reason=REASON_CREATED if outcome == "created" else REASON_ATTACHED,
+        )
+        self.decided(item)
+        return "decided"
+
+    def decide_apart(
+        self,
+        index: int,
+        data: InteractionIn,
+        normalized: list[NormalizedIdentifier],
+        holders: list[Slot],
+        department_id: int | None,
+    ) -> str:
+        """What ``person_resolve`` decides when the identifiers name several persons or a
+        contradicted one, short of a merge: attach to the best one or create a person,
+        share the identifiers of contradicted holders, and suggest the pairs for review.
+        Merges (and the database checks that allow them) are left to the general path."""
+        if any(slot.person.pk is None for slot in holders):
+            return "general"  # ids order the candidates: they come with the next flush
+        keys = [(n.kind, n.value) for n in normalized]
+        profile = data.profile
+        slot_of = {slot.person.pk: slot for slot in holders}
+        candidates = {pk: self.candidate(slot_of[pk], keys, profile) for pk in sorted(slot_of)}
+        compatible = [c for c in candidates.values() if not c.contradictions]
+        contradicting = [c for c in candidates.values() if c.contradictions]
+        if len(compatible) > 1 and every_strongly_named(compatible):
+            return "merge"  # see ``merge_and_attach``
+        self.suggestions.load(list(candidates))
+        evidence = resolution_evidence(normalized, candidates)
+        suggested: list[Slot] = []
+        if compatible:
+            best = min(compatible, key=lambda c: (-len(c.keys), c.person.pk))
+            slot, outcome, reason = slot_of[best.person.pk], "attached", REASON_ATTACHED
+            if len(compatible) > 1:
+                suggested = self.suggest(slot, compatible, slot_of, REASON_SUGGESTED, evidence)
+                if suggested:  # nothing new to ask when every pair was judged distinct
+                    outcome, reason = "suggested", REASON_SUGGESTED
+        else:
+            slot, outcome, reason = self.new_slot(profile), "suggested", REASON_CONTRADICTED
+        added, shared = identifiers_new_and_shared(normalized, candidates, slot.person)
+        held_keys = [key for key in keys if key in slot.keys]
+        self.attach(
+            slot, added, held_keys, source=data.source, founding=not compatible, shared=shared
+        )
+        if compatible:
+            self.fill_blank_profile(slot, profile)
+        if contradicting:
+            suggested += self.suggest(slot, contradicting, slot_of, REASON_CONTRADICTED, evidence)
+            if outcome == "attached":
+                outcome, reason = "suggested", REASON_CONTRADICTED
+        item = Item(
+            index,
+            data,
+            slot,
+            outcome,
+            normalized,
+            added + shared,
+            held_keys,
+            department_id,
+            self.contact(slot, data),
+            reason=reason,
+            evidence=evidence,
+            suggested_with=suggested,
+        )
+        self.decided(item)
+        return "decided"
+
+    def candidate(self, slot: Slot, keys: list[Key], profile: Profile) -> Candidate:
+        """The person as ``person_resolve`` sees them: which of these keys they hold (and
+        which as shared), and what in the profile contradicts them."""
+        candidate = Candidate(slot.person)
+        for key in keys:
+            for held in self.index.get(key, []):
+                if held.slot is slot:
+                    candidate.keys.add(key)
+                    if held.identifier.is_shared:
+                        candidate.shared_keys.add(key)
+        candidate.contradictions = profile_contradictions(
+            slot.person, given_name=profile.given_name, birth_date=profile.birth_date
+        )
+        return candidate
+
+    def suggest(
+        self,
+        slot: Slot,
+        others: list[Candidate],
+        slot_of: dict[int, Slot],
+        reason: str,
+        evidence: dict[str, Any],
+    ) -> list[Slot]:
+        """``suggestion_record`` for each pair: the others suggested (now or before)."""
+        suggested = []
+        for other in others:
+            if other.person.pk == slot.person.pk:
+                continue
+            other_slot = slot_of[other.person.pk]
+            pair = NewSuggestion(slot, other_slot, reason, evidence)
+            if self.suggestions.record(pair, self.pending.suggestions):
+                suggested.append(other_slot)
+        return suggested
+
+    def new_slot(self, profile: Profile) -> Slot:
+        values = {name: getattr(profile, name) for name in _PROFILE_FIELDS}
+        slot = Slot(
+            Person(**values, search_name=search_name(profile.given_name, profile.family_name))
+        )
+        self.pending.new_slots.append(slot)
+        return slot
+
+    def contact(self, slot: Slot, data: InteractionIn) -> dt.datetime:
         occurred_at = data.occurred_at or timezone.now()
         contact = slot.person.last_own_contact_at
         if contact is None or contact < occurred_at:
             slot.person.last_own_contact_at = occurred_at
             if slot.person.pk is not None:
                 slot.contact_at = occurred_at
-        item = _Item(
-            index, data, slot, outcome, normalized, added, held_keys, department_id, occurred_at
-        )
-        self.pending.items.append(item)
-        self.ingested[(data.source, data.external_id)] = item
-        return "decided"
+        return occurred_at
 
-    def _fill_blank_profile(self, slot: _Slot, profile: Profile) -> None:
+    def decided(self, item: Item) -> None:
+        self.pending.items.append(item)
+        self.ingested[(item.data.source, item.data.external_id)] = item
+
+    def fill_blank_profile(self, slot: Slot, profile: Profile) -> None:
         person = slot.person
         changed = []
         for name in _PROFILE_FIELDS:
@@ -231,29 +334,39 @@ class _Batch:
             if person.pk is not None:
                 slot.changed_fields.update(changed)
 
-    def _attach(
+    def attach(
         self,
-        slot: _Slot,
+        slot: Slot,
         added: list[NormalizedIdentifier],
         held_keys: list[Key],
         source: str,
         *,
         founding: bool,
+        shared: list[NormalizedIdentifier] = (),  # type: ignore[assignment]
     ) -> None:
-        for item in added:
+        """Give the person the identifiers nobody holds and a shared copy of those only
+        contradicted persons hold (their rows become shared too), as ``_attach`` does."""
+        for item in shared:
+            for held in self.index.get((item.kind, item.value), []):
+                if not held.identifier.is_shared:
+                    held.identifier.is_shared = True
+                    if held.identifier.pk is not None:
+                        self.pending.shared_identifier_ids.add(held.identifier.pk)
+        for item in [*added, *shared]:
+            is_shared = item in shared
             identifier = Identifier(
                 person=slot.person,
                 kind=item.kind,
                 value=item.value,
                 raw_value=item.raw_value,
                 source=source,
-                is_shared=False,
+                is_shared=is_shared,
                 last_seen_at=self.now,
-                verified_at=self.now if founding else None,
+                verified_at=self.now if founding and not is_shared else None,
             )
             key = (item.kind, item.value)
             slot.keys.add(key)
-            self.index.setdefault(key, []).append(_Held(slot, identifier))
+            self.index.setdefault(key, []).append(Held(slot, identifier))
             self.pending.identifiers.append(identifier)
         for key in held_keys:
             for held in self.index.get(key, []):
@@ -263,19 +376,23 @@ class _Batch:
     # Writing -------------------------------------------------------------------------
 
     def flush(self) -> None:
-        pending, self.pending = self.pending, _Pending()
+        pending, self.pending = self.pending, Pending()
         if not pending:
             return
         try:
             with transaction.atomic():
-                self._write(pending)
+                write_pending(pending, now=self.now, actor_id=self.actor_id)
         except DatabaseError:
             # Something changed under the batch (a concurrent writer claimed an identifier
             # or an interaction): replay these items one by one, as if there were no batch.
-            self._forget(pending)
+            self.forget(pending)
             for item in pending.items:
                 self.ingest_one(item.index, item.data)
             return
+        self.written(pending)
+
+    def written(self, pending: Pending) -> None:
+        """Take note of what was written: ids, results, and nothing left to write."""
         for item in pending.items:
             assert item.interaction is not None
             self.ingested[(item.data.source, item.data.external_id)] = item.interaction
@@ -285,118 +402,21 @@ class _Batch:
             )
         for slot in pending.new_slots:
             self.slots[slot.person.pk] = slot
+        self.suggestions.written(pending.suggestions, [s.person.pk for s in pending.new_slots])
         for slot in {id(item.slot): item.slot for item in pending.items}.values():
             slot.changed_fields.clear()
             slot.contact_at = None
 
-    def _write(self, pending: _Pending) -> None:
-        bulk_insert(Person, [slot.person for slot in pending.new_slots])
-        bulk_insert(Identifier, pending.identifiers)
-        if pending.seen_identifier_ids:
-            Identifier.objects.filter(pk__in=pending.seen_identifier_ids).update(
-                last_seen_at=self.now
-            )
-        touched = list({id(item.slot): item.slot for item in pending.items}.values())
-        self._write_profiles([slot for slot in touched if slot.changed_fields])
-        self._write_contacts([slot for slot in touched if slot.contact_at is not None])
-        bulk_insert(
-            ResolutionDecision,
-            [
-                ResolutionDecision(
-                    person=item.slot.person,
-                    outcome=item.outcome,
-                    reason=REASON_CREATED if item.outcome == "created" else REASON_ATTACHED,
-                    source=item.data.source,
-                    evidence=_evidence(item),
-                )
-                for item in pending.items
-            ],
-        )
-        drafts: list[ActivityDraft] = []
-        owners: list[_Item | None] = []
-        for item in pending.items:
-            if item.outcome == "created" or item.added:
-                drafts.append(self._resolution_draft(item))
-                owners.append(None)
-            drafts.append(self._interaction_draft(item))
-            owners.append(item)
-        activities = activity_append_bulk(drafts)
-        interactions = []
-        for activity, owner in zip(activities, owners, strict=True):
-            if owner is not None:
-                owner.interaction = Interaction(
-                    source=owner.data.source,
-                    external_id=owner.data.external_id,
-                    person=owner.slot.person,
-                    activity=activity,
-                    resolution=owner.outcome,
-                )
-                interactions.append(owner.interaction)
-        bulk_insert(Interaction, interactions)
-
-    def _write_profiles(self, slots: list[_Slot]) -> None:
-        by_fields: dict[tuple[str, ...], list[Person]] = defaultdict(list)
-        for slot in slots:
-            slot.person.updated_at = self.now
-            by_fields[tuple(sorted(slot.changed_fields))].append(slot.person)
-        for changed, persons in by_fields.items():
-            names = [*changed, "search_name", "updated_at"]
-            update_rows(
-                Person, names, [([getattr(p, n) for n in names], p.pk, None) for p in persons]
-            )
-
-    def _write_contacts(self, slots: list[_Slot]) -> None:
-        # Only ever later: a concurrent ingestion may have recorded a later contact.
-        update_rows(
-            Person,
-            ["last_own_contact_at"],
-            [([slot.contact_at], slot.person.pk, slot.contact_at) for slot in slots],
-            only_later="last_own_contact_at",
-        )
-
-    def _resolution_draft(self, item: _Item) -> ActivityDraft:
-        person = item.slot.person
-        return ActivityDraft(
-            verb=_VERBS[item.outcome],
-            actor_id=self.actor_id,
-            person_id=person.pk,
-            department_id=item.department_id,
-            about=ActivityObject.of(person),
-            channel=item.data.channel,
-            summary=REASON_CREATED if item.outcome == "created" else REASON_ATTACHED,
-            payload={
-                "source": item.data.source,
-                "identifiers": [f"{i.kind}:{i.value}" for i in item.added],
-                "suggested_with": [],
-            },
-        )
-
-    def _interaction_draft(self, item: _Item) -> ActivityDraft:
-        data = item.data
-        return ActivityDraft(
-            verb=f"interaction.{data.kind}",
-            actor_id=self.actor_id,
-            person_id=item.slot.person.pk,
-            department_id=item.department_id,
-            channel=data.channel,
-            summary=data.summary,
-            occurred_at=item.occurred_at,
-            payload={
-                "source": data.source,
-                "external_id": data.external_id,
-                "kind": data.kind,
-                "data": data.payload,
-            },
-        )
-
-    def _forget(self, pending: _Pending) -> None:
+    def forget(self, pending: Pending) -> None:
         """Drop what the failed flush decided; the database is read again for those keys."""
         keys = {(n.kind, n.value) for item in pending.items for n in item.normalized}
-        person_ids = {item.slot.person.pk for item in pending.items if item.outcome != "created"}
+        new = {id(slot) for slot in pending.new_slots}
+        person_ids = {item.slot.person.pk for item in pending.items if id(item.slot) not in new}
         for item in pending.items:
             self.ingested.pop((item.data.source, item.data.external_id), None)
         for slot in pending.new_slots:
             slot.person.pk = None  # bulk_create numbered it before the rollback
+        self.suggestions = SuggestionBook()
         self.load_identifiers(keys, person_ids)
 
     # The general path ----------------------------------------------------------------
@@ -416,12 +436,13 @@ class _Batch:
         if result.created:
             self.general_writes += 1
             self.load_identifiers(keys, named | {result.interaction.person_id})
+            self.suggestions.forget(named | {result.interaction.person_id})
         self.read_at[(data.source, data.external_id)] = self.general_writes
 
     def answer_repeat(self, index: int, data: InteractionIn) -> bool:
         """An item ingested before (or earlier in this batch) gets the first result."""
         earlier = self.ingested.get((data.source, data.external_id))
-        if isinstance(earlier, _Item):
+        if isinstance(earlier, Item):
             self.flush()  # the first one gets its ids, then serves as the answer
             earlier = self.ingested.get((data.source, data.external_id))
         if earlier is None:
@@ -463,9 +484,9 @@ class _Batch:
         self.load_ingested()
         self.load_identifiers({(n.kind, n.value) for ns in self.normalized.values() for n in ns})
 
-    def decide_in_memory(self) -> _Deferred:
+    def decide_in_memory(self) -> Deferred:
         """Decide every item that can be, in order; return those that must wait."""
-        deferred = _Deferred()
+        deferred = Deferred()
         for index, data in enumerate(self.items):
             try:
                 _validate(data)
@@ -478,7 +499,7 @@ class _Batch:
             if self.answer_repeat(index, data):
                 continue
             decision = self.decide(index, data)
-            if decision == "general":
+            if decision in ("general", "merge"):
                 deferred.add(self, index, data)
             elif decision == "invalid":
                 self.ingest_one(index, data)  # refused without writing anything
@@ -488,68 +509,20 @@ class _Batch:
         if self.answer_repeat(index, data):
             return
         decision = self.decide(index, data)
-        if decision == "general":
-            self.flush()  # the general path must see every row decided before it
+        if decision in ("general", "merge") and self.pending:
+            # Persons decided since the last flush get their ids, which may let the batch
+            # decide this item after all; a merge and the general path must see every row.
+            self.flush()
+            decision = self.decide(index, data)
+        if decision == "merge":
+            decision = merge_and_attach(self, index, data)
         if decision != "decided":
             self.ingest_one(index, data)
 
-    def holders(self, index: int) -> list[_Slot]:
+    def holders(self, index: int) -> list[Slot]:
+        """The persons holding this item's identifiers, in the order the identifiers name them."""
         keys = [(n.kind, n.value) for n in self.normalized.get(index, [])]
         return list({id(h.slot): h.slot for key in keys for h in self.index.get(key, [])}.values())
-
-
-class _Deferred:
-    """Items left for after the batch's bulk write, and everything they may touch.
-
-    An item the batch cannot decide in memory (a merge, a suggestion, a contradiction)
-    used to split the batch: flush, run it, read again. Instead it waits until the rows
-    decided in memory are written, and so does every later item that shares with it an
-    identifier, a person or an idempotency key: those are the only items whose outcome it
-    could change. The others are decided exactly as in order, and each person's timeline
-    keeps the order of its items.
-    """
-
-    def __init__(self) -> None:
-        self.indexes: list[int] = []
-        self.keys: set[Key] = set()
-        self.slots: dict[int, _Slot] = {}
-        self.interactions: set[tuple[str, str]] = set()
-        # A holder merged into or erased by someone else leads the general path to a
-        # person the batch does not see: everything after such an item waits.
-        self.everything = False
-
-    def involves(self, batch: _Batch, index: int, data: InteractionIn) -> bool:
-        if not self.indexes:
-            return False
-        if self.everything or (data.source, data.external_id) in self.interactions:
-            return True
-        if any((n.kind, n.value) in self.keys for n in batch.normalized.get(index, [])):
-            return True
-        return any(id(slot) in self.slots for slot in batch.holders(index))
-
-    def add(self, batch: _Batch, index: int, data: InteractionIn) -> None:
-        self.indexes.append(index)
-        self.interactions.add((data.source, data.external_id))
-        self.keys.update((n.kind, n.value) for n in batch.normalized.get(index, []))
-        for slot in batch.holders(index):
-            self.slots[id(slot)] = slot
-            person = slot.person
-            if person.merged_into_id is not None or person.erased_at is not None:
-                self.everything = True
-
-
-def _evidence(item: _Item) -> dict[str, Any]:
-    """The evidence ``person_resolve`` stores: the identifiers and the one candidate, if any."""
-    candidates = {}
-    if item.outcome == "attached":
-        candidates[str(item.slot.person.pk)] = {
-            "identifiers": sorted(f"{kind}:{value}" for kind, value in item.held_keys),
-            "contradictions": [],
-        }
-    return {
-        "identifiers": [f"{i.kind}:{i.value}" for i in item.normalized],
-        "candidates": candidates,
-    }
 
 
 def interactions_ingest_in_bulk(

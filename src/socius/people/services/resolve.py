@@ -22,7 +22,13 @@ from django.utils.translation import gettext_noop
 
 from socius.core.errors import InvalidInput
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
-from socius.people.models import DuplicateSuggestion, Identifier, Person, ResolutionDecision
+from socius.people.models import (
+    DuplicateSuggestion,
+    Identifier,
+    IdentifierKind,
+    Person,
+    ResolutionDecision,
+)
 from socius.people.names import search_name
 from socius.people.normalize import NormalizedIdentifier, normalize_identifier
 from socius.people.rules import (
@@ -69,7 +75,9 @@ def _normalize_all(identifiers: list[IdentifierIn], *, source: str) -> list[Norm
         )
     seen: dict[Key, NormalizedIdentifier] = {}
     for item in identifiers:
-        normalized = _normalize_cached(item.kind, item.value, source)
+        # Only external ids depend on the source: other kinds share one cache entry.
+        scope = source if item.kind == IdentifierKind.EXTERNAL else ""
+        normalized = _normalize_cached(item.kind, item.value, scope)
         seen.setdefault((normalized.kind, normalized.value), normalized)
     return list(seen.values())
 
@@ -144,21 +152,8 @@ def _attach(
     The identifiers that create a record are its own by definition (``founding``); those
     attached later are only claimed until their owner proves them.
     """
-    held: dict[Key, list[Candidate]] = defaultdict(list)
-    for candidate in candidates.values():
-        for key in candidate.keys:
-            held[key].append(candidate)
     now = timezone.now()
-    added, shared = [], []
-    for item in normalized:
-        key = (item.kind, item.value)
-        holders = held.get(key, [])
-        if not holders:
-            added.append(item)
-        elif all(h.person.pk != person.pk for h in holders) and all(
-            h.contradictions for h in holders
-        ):
-            shared.append(item)
+    added, shared = identifiers_new_and_shared(normalized, candidates, person)
     if shared:
         Identifier.objects.filter(
             _keys_condition([(i.kind, i.value) for i in shared]), is_shared=False
@@ -184,6 +179,21 @@ def _attach(
     return added + shared
 
 
+def identifiers_new_and_shared(
+    normalized: list[NormalizedIdentifier], candidates: dict[int, Candidate], person: Person
+) -> tuple[list[NormalizedIdentifier], list[NormalizedIdentifier]]:
+    """The identifiers nobody holds (the person's own from now on), and those held only by
+    contradicted other persons (shared with them: a household email, a family landline)."""
+    added, shared = [], []
+    for item in normalized:
+        holders = [c for c in candidates.values() if (item.kind, item.value) in c.keys]
+        if not holders:
+            added.append(item)
+        elif all(h.person.pk != person.pk and h.contradictions for h in holders):
+            shared.append(item)
+    return added, shared
+
+
 def _keys_condition(keys: list[Key]) -> Q:
     condition = Q()
     for kind, value in keys:
@@ -201,12 +211,15 @@ def _single_valued_conflict(persons: list[Person]) -> bool:
     return any(len(found) > 1 for found in by_kind.values())
 
 
-def _may_merge(compatible: list[Candidate]) -> bool:
+def every_strongly_named(compatible: list[Candidate]) -> bool:
+    """Whether a merge is possible at all: each person is named by a strong identifier of
+    their own (not a shared one)."""
     strong = strong_identifier_kinds()
-    every_strongly_named = all(
-        any(kind in strong for kind, _value in c.keys - c.shared_keys) for c in compatible
-    )
-    if not every_strongly_named:  # the usual case: no need to ask the database
+    return all(any(kind in strong for kind, _value in c.keys - c.shared_keys) for c in compatible)
+
+
+def _may_merge(compatible: list[Candidate]) -> bool:
+    if not every_strongly_named(compatible):  # the usual case: no need to ask the database
         return False
     persons = [c.person for c in compatible]
     employees = Person.objects.filter(pk__in=[p.pk for p in persons], user__isnull=False).count()
@@ -221,7 +234,7 @@ def _judged_distinct(persons: list[Person]) -> bool:
     ).exists()
 
 
-def _evidence(
+def resolution_evidence(
     normalized: list[NormalizedIdentifier], candidates: dict[int, Candidate]
 ) -> dict[str, Any]:
     return {
@@ -259,7 +272,7 @@ def _resolve_once(
 ) -> Resolution:
     candidates = _candidates(normalized, profile)
     resolution = _decide(normalized, profile, context, candidates)
-    resolution.evidence = _evidence(normalized, candidates)
+    resolution.evidence = resolution_evidence(normalized, candidates)
     return resolution
 
 
@@ -286,7 +299,7 @@ def _decide(
     context: ResolveContext,
     candidates: dict[int, Candidate],
 ) -> Resolution:
-    evidence = _evidence(normalized, candidates)
+    evidence = resolution_evidence(normalized, candidates)
     if not candidates:
         person = _create_person(profile)
         added = _attach(person, normalized, candidates, source=context.source, founding=True)

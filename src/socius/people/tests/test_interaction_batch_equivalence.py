@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from socius.accounts.models import User
 from socius.accounts.services import department_ensure
+from socius.conftest import Cast
 from socius.core.errors import DomainError
 from socius.core.models import Activity
 from socius.people.models import (
@@ -37,6 +39,7 @@ from socius.people.services import (
     interaction_ingest,
     interaction_ingest_batch,
 )
+from socius.people.services.suggestion_decisions import suggestion_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +89,31 @@ class Stream:
         )
 
 
+def prelude(namespace: str, actor: User) -> None:
+    """Persons known before the stream (one by one in both namespaces): a pair an employee
+    judged distinct, and a person with a birth date."""
+    s = Stream(namespace)
+    s.add(s.email("dora"), given_name="Dora", external_id=f"ns{namespace}-pre0")
+    s.add(s.phone(9), given_name="Dora", external_id=f"ns{namespace}-pre1")
+    s.add(s.email("dora"), s.phone(9), external_id=f"ns{namespace}-pre2")  # suggested
+    s.add(
+        s.email("eve"),
+        given_name="Eve",
+        birth_date=dt.date(1980, 5, 6),
+        external_id=f"ns{namespace}-pre3",
+    )
+    ingest_one_by_one(s.items)
+    suggestion = DuplicateSuggestion.objects.order_by("-pk").first()
+    assert suggestion is not None
+    suggestion_decide(suggestion=suggestion, decision="distinct", actor=actor)
+
+
 def scenario(namespace: str, seed: int) -> list[InteractionIn]:
     s = Stream(namespace)
+    s.add(s.email("dora"), s.phone(9))  # a pair judged distinct: attached, nothing suggested
+    s.add(s.email("eve"), given_name="Yves")  # contradicts a known person: a new one, shared
+    s.add(s.email("eve"), given_name="Eve", city="Brest")  # attached to Eve, Yves suggested
+    s.add(s.email("eve"), s.phone(3), given_name="Eva")  # contradicts both: a third person
     s.add(s.email("lea"), s.phone(1), given_name="Léa", family_name="Moreau")  # created
     s.add(("email", s.email("lea")[1].upper()), s.handle("lea"), city="Lyon")  # attached
     s.add(s.email("lea"), external_id=f"ns{namespace}-0")  # the first one again
@@ -104,6 +130,11 @@ def scenario(namespace: str, seed: int) -> list[InteractionIn]:
     s.add(s.email("zoe"), birth_date=dt.date(1991, 1, 2))  # another birth date: kept apart
     s.add(s.email("zoe"), family_name="Petit")  # fills a blank
     s.add(s.email("paul"), external_id=f"ns{namespace}-0")  # an id seen before: the first
+    s.add(s.email("ann"), given_name="Ann")
+    s.add(s.handle("ann"), given_name="Ann", city="Caen")
+    s.add(s.email("kim"), given_name="Kim")
+    # Both Anns merged, a new phone, Kim's email shared with her and the pair suggested.
+    s.add(s.email("ann"), s.handle("ann"), s.email("kim"), s.phone(4), given_name="Ann")
     rng = random.Random(seed)
     humans = [
         [s.email(f"h{h}"), s.email(f"h{h}bis"), s.phone(100 + h), s.handle(f"h{h}")]
@@ -127,10 +158,18 @@ def ingest_one_by_one(items: list[InteractionIn]) -> list[Any]:
     return answers
 
 
-def ingest_as_batch(items: list[InteractionIn]) -> list[Any]:
-    with transaction.atomic():
-        results = interaction_ingest_batch(items=items)
-    return [result.result if result.result else result.error for result in results]
+def ingest_as_batch(items: list[InteractionIn], size: int = 1000) -> list[Any]:
+    answers: list[Any] = []
+    for start in range(0, len(items), size):
+        with transaction.atomic():
+            results = interaction_ingest_batch(items=items[start : start + size])
+        answers += [result.result if result.result else result.error for result in results]
+    return answers
+
+
+def ingest_in_batches_of_nine(items: list[InteractionIn]) -> list[Any]:
+    # Later batches find the persons of earlier ones already written.
+    return ingest_as_batch(items, size=9)
 
 
 def canonical(text: str) -> str:
@@ -141,8 +180,9 @@ def latest_person_id() -> int:
     return Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def ingested(namespace: str, ingest: Any, seed: int) -> dict[str, Any]:
+def ingested(namespace: str, ingest: Any, seed: int, actor: User) -> dict[str, Any]:
     before = latest_person_id()
+    prelude(namespace, actor)
     answers = ingest(scenario(namespace, seed))
     created = Person.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
     # Ranked by the first answer naming them: the batch writes the items it decides in
@@ -150,6 +190,19 @@ def ingested(namespace: str, ingest: Any, seed: int) -> dict[str, Any]:
     named = [a.interaction.person_id for a in answers if not isinstance(a, DomainError)]
     ranked = sorted(created, key=lambda pk: named.index(pk) if pk in named else len(named))
     return snapshot(answers, person_ids=ranked)
+
+
+def payload(data: dict[str, Any], ranked: Any, clean: Any) -> Any:
+    """A timeline entry's payload, with the ids it names replaced by their rank."""
+    data = dict(data)
+    for name in ("absorbed", "other"):
+        if name in data:
+            data[name] = ranked(data[name])
+    if "suggestion" in data:  # a suggestion's id: the pair is compared as "suggestions"
+        data["suggestion"] = "id"
+    if "suggested_with" in data:
+        data["suggested_with"] = [ranked(pk) for pk in data["suggested_with"]]
+    return clean(data)
 
 
 def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
@@ -171,14 +224,6 @@ def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
     def evidence(data: dict[str, Any]) -> Any:
         candidates = {str(ranked(int(pk))): c for pk, c in data.get("candidates", {}).items()}
         return clean({**data, "candidates": candidates})
-
-    def payload(data: dict[str, Any]) -> Any:
-        data = dict(data)
-        if "absorbed" in data:
-            data["absorbed"] = ranked(data["absorbed"])
-        if "suggested_with" in data:
-            data["suggested_with"] = [ranked(pk) for pk in data["suggested_with"]]
-        return clean(data)
 
     by_rank = sorted(Person.objects.filter(pk__in=person_ids), key=lambda p: rank[p.pk])
     assert len(by_rank) == len(person_ids)
@@ -202,7 +247,14 @@ def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
             for p in by_rank
         ],
         "identifiers": sorted(
-            (ranked(i.person_id), i.kind, canonical(i.value), i.is_shared, i.source)
+            (
+                ranked(i.person_id),
+                i.kind,
+                canonical(i.value),
+                i.is_shared,
+                i.source,
+                i.verified_at is not None,
+            )
             for i in Identifier.objects.filter(person_id__in=person_ids)
         ),
         "decisions": [
@@ -221,7 +273,7 @@ def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
                     a.object_type,
                     ranked(int(a.object_id)) if a.object_type == "people.person" else "",
                     a.summary,
-                    payload(a.payload),
+                    payload(a.payload, ranked, clean),
                     a.occurred_at if a.verb.startswith("interaction.") else None,
                 )
                 for a in Activity.objects.filter(person_id=pk).order_by("pk")
@@ -229,7 +281,14 @@ def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
             for pk in person_ids
         ],
         "suggestions": sorted(
-            (ranked(s.person_a_id), ranked(s.person_b_id), s.status, s.reason)
+            (
+                ranked(s.person_a_id),
+                ranked(s.person_b_id),
+                s.status,
+                s.reason,
+                s.origin,
+                repr(evidence(s.evidence)),
+            )
             for s in DuplicateSuggestion.objects.filter(person_a_id__in=person_ids)
         ),
         "merges": sorted(
@@ -249,14 +308,28 @@ def departments() -> None:
 
 
 @pytest.mark.usefixtures("departments")
+@pytest.mark.parametrize("ingest", [ingest_as_batch, ingest_in_batches_of_nine])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_batch_writes_what_one_by_one_ingestion_writes(seed: int) -> None:
-    one_by_one = ingested("a", ingest_one_by_one, seed)
-    in_batch = ingested("b", ingest_as_batch, seed)
+def test_a_batch_writes_what_one_by_one_ingestion_writes(
+    seed: int, ingest: Any, cast: Cast
+) -> None:
+    one_by_one = ingested("a", ingest_one_by_one, seed, cast.agent)
+    in_batch = ingested("b", ingest, seed, cast.agent)
 
     assert in_batch == one_by_one
     outcomes = [answer[2] for answer in one_by_one["answers"] if isinstance(answer[0], bool)]
     assert {"created", "attached", "merged", "suggested"} <= set(outcomes)
+    # The persons known before: attached despite the pair judged distinct; Yves and Eva
+    # kept apart from Eve and from each other (ranked by first answer: Dora, Yves, Eve, Eva).
+    assert one_by_one["answers"][:4] == [
+        (True, 0, "attached"),
+        (True, 1, "suggested"),
+        (True, 2, "suggested"),
+        (True, 3, "suggested"),
+    ]
+    suggestions = [s[:3] for s in one_by_one["suggestions"]]
+    assert suggestions[0][::2] == (0, "distinct")
+    assert suggestions[1:4] == [(1, 3, "open"), (2, 1, "open"), (2, 3, "open")]
 
 
 @pytest.mark.usefixtures("departments")
