@@ -35,6 +35,18 @@ def spaces_readable_by(user: User) -> QuerySet[Space]:
     )
 
 
+def space_is_readable_by(*, user: User, space: Space) -> bool:
+    """The rule of ``spaces_readable_by`` for one space already at hand."""
+    return (
+        space.visibility == Space.Visibility.PUBLIC
+        or membership_of(user=user, space=space) is not None
+    )
+
+
+def is_space_owner(*, user: User, space: Space) -> bool:
+    return Membership.objects.filter(space=space, user=user, role=Membership.Role.OWNER).exists()
+
+
 def space_get_for_user(*, user: User, space_id: int) -> Space:
     space = spaces_visible_to(user).filter(pk=space_id).first()
     if space is None:

@@ -22,9 +22,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from socius.accounts.models import User
 from socius.accounts.roles import Capability
-from socius.collab.models import FeedMarker, Follow, Membership, Post, Space, Topic
+from socius.collab.models import FeedMarker, Follow, Membership, Post, Space
 from socius.collab.selectors import space_get_for_user, spaces_visible_to
-from socius.collab.selectors_posts import with_post_listing
+from socius.collab.selectors_posts import topic_get_for_user, with_post_listing
 from socius.collab.services.follows import FollowTarget
 from socius.core.errors import InvalidCursor, NotFound
 from socius.core.ids import parse_id
@@ -202,20 +202,6 @@ def feed_newer_than(*, user: User, after: int, limit: int = FEED_PAGE_SIZE) -> l
         FeedItem(post=post, unread=post.author_id != user.pk)
         for post in sorted(posts, key=lambda post: -post.pk)
     ]
-
-
-def topic_get_for_user(*, user: User, key: str | int) -> Topic:
-    """A topic by id or slug, if it appears in at least one post the user may read."""
-    topics = Topic.objects.all()
-    text = str(key).strip().lstrip("#")
-    topic_id = parse_id(text)
-    topic = topics.filter(pk=topic_id).first() if topic_id else topics.filter(slug=text).first()
-    if topic is None:
-        raise NotFound()
-    member = frozenset(Membership.objects.filter(user=user).values_list("space_id", flat=True))
-    if not topic.posts.filter(_readable(member)).exists():
-        raise NotFound()
-    return topic
 
 
 def customer_activity_for(*, user: User, limit: int = CUSTOMER_PANEL_SIZE) -> list[Activity]:

@@ -14,8 +14,8 @@ from functools import reduce
 from django.db.models import Q
 
 from socius.accounts.models import Department, User
-from socius.collab.models import Membership, Space
-from socius.collab.selectors import space_get_for_user
+from socius.collab.models import Space
+from socius.collab.selectors import space_get_for_user, space_is_readable_by
 from socius.core.errors import NotFound
 
 MAX_SUGGESTIONS = 8
@@ -37,10 +37,7 @@ def mention_handle_of(user: User) -> str:
 def mention_space_get(*, user: User, space_id: int) -> Space:
     """The space a text is written in; a closed one only for its members, else 404."""
     space = space_get_for_user(user=user, space_id=space_id)
-    if (
-        space.visibility != Space.Visibility.PUBLIC
-        and not Membership.objects.filter(space=space, user=user).exists()
-    ):
+    if not space_is_readable_by(user=user, space=space):
         raise NotFound()
     return space
 

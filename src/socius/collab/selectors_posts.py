@@ -27,9 +27,10 @@ from socius.collab.models import (
     Space,
     Topic,
 )
-from socius.collab.selectors import spaces_readable_by
+from socius.collab.selectors import is_space_owner, spaces_readable_by
 from socius.collab.text import Links, topic_slug
 from socius.core.errors import Forbidden, NotFound
+from socius.core.ids import parse_id
 
 
 class ReadsAreForTheAuthor(Forbidden):
@@ -119,10 +120,6 @@ def comment_of_post(*, post: Post, comment_id: int) -> Comment:
     return comment
 
 
-def is_space_owner(*, user: User, space: Space) -> bool:
-    return Membership.objects.filter(space=space, user=user, role=Membership.Role.OWNER).exists()
-
-
 @dataclass(frozen=True)
 class SpacePosts:
     items: list[Post]
@@ -150,11 +147,15 @@ def space_posts(*, space: Space, before: int | None = None, limit: int) -> Space
     return SpacePosts(items=pinned + items, next_before=next_before)
 
 
-def topic_get_for_user(*, user: User, slug: str) -> Topic:
-    """A topic the user has a readable post about; a topic only used in closed spaces of
-    others does not exist for them (its name would be a trace of their content)."""
+def topic_get_for_user(*, user: User, key: str | int) -> Topic:
+    """A topic, by id or by name, that the user has a readable post about; a topic only used
+    in closed spaces of others does not exist for them (its name would be a trace of their
+    content)."""
+    text = str(key).strip().lstrip("#")
+    topic_id = parse_id(text)
+    named = Q(pk=topic_id) if topic_id else Q(slug=topic_slug(text) or text)
     topic = (
-        Topic.objects.filter(slug=topic_slug(slug) or slug)
+        Topic.objects.filter(named)
         .filter(posts__space__in=spaces_readable_by(user))
         .distinct()
         .first()

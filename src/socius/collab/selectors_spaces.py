@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from socius.accounts.models import User
 from socius.collab.models import JoinRequest, Membership, Space
-from socius.collab.selectors import spaces_visible_to
+from socius.collab.selectors import space_is_readable_by, spaces_visible_to
 from socius.core.errors import NotFound
 
 
@@ -44,7 +44,7 @@ def space_membership_get(*, actor: User, space: Space, user_id: int) -> Membersh
     """The membership of this colleague in this space, or "not found"; asked by someone who
     may see the space's members (public space, or one of its members), else "not found"
     too, so that nobody learns who belongs to a closed space by trying ids."""
-    if not is_member_or_public(actor=actor, space=space):
+    if not space_is_readable_by(user=actor, space=space):
         raise NotFound()
     membership = Membership.objects.filter(space=space, user_id=user_id).select_related("user")
     found = membership.first()
@@ -78,16 +78,10 @@ def join_request_get(*, actor: User, space: Space, request_id: int) -> JoinReque
     return found
 
 
-def is_member_or_public(*, actor: User, space: Space) -> bool:
-    return (
-        space.visibility == Space.Visibility.PUBLIC or space.memberships.filter(user=actor).exists()
-    )
-
-
 def space_member_count(*, actor: User, space: Space) -> int | None:
     """How many active colleagues belong to it; how big a closed space is stays with its
     members (None for anyone else)."""
-    if not is_member_or_public(actor=actor, space=space):
+    if not space_is_readable_by(user=actor, space=space):
         return None
     return space.memberships.filter(user__is_active=True).count()
 
@@ -96,8 +90,7 @@ def space_members_for(*, user: User, space: Space) -> QuerySet[Membership]:
     """Who belongs to the space: anyone may see a public space's members, members the rest."""
     from socius.collab.services.common import NotASpaceMember
 
-    is_member = space.memberships.filter(user=user).exists()
-    if space.visibility != Space.Visibility.PUBLIC and not is_member:
+    if not space_is_readable_by(user=user, space=space):
         raise NotASpaceMember(details={"space": space.pk})
     return space_members(space=space)
 

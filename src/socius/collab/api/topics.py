@@ -21,7 +21,7 @@ PAGE_SIZE = 20
 @router.get("/topics/{slug}/posts", response=PostPageOut, auth=READ)
 def topics_posts(request: Any, slug: str, cursor: str | None = None) -> dict[str, Any]:
     user = api_user(request)
-    topic = topic_get_for_user(user=user, slug=slug)
+    topic = topic_get_for_user(user=user, key=slug)
     page = keyset_page(
         topic_posts(user=user, topic=topic), ordering=("-id",), cursor=cursor, size=PAGE_SIZE
     )

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from socius.accounts.models import User
 from socius.collab import events
 from socius.collab.models import Comment, Membership, Post, PostRevision, Space, Topic
-from socius.collab.selectors import membership_of
-from socius.collab.selectors_posts import is_space_owner, post_readers_among
+from socius.collab.selectors import is_space_owner, membership_of, space_is_readable_by
+from socius.collab.selectors_posts import post_readers_among
 from socius.collab.services.common import (
     NotASpaceMember,
     NotASpaceOwner,
@@ -53,10 +53,7 @@ class NotTheAskerOrAnOwner(Forbidden):
 def ensure_may_take_part(*, actor: User, post: Post) -> None:
     """Whoever may read the post takes part in it: anyone in a public space, else members."""
     ensure_writable(post.space)
-    if (
-        post.space.visibility != Space.Visibility.PUBLIC
-        and membership_of(user=actor, space=post.space) is None
-    ):
+    if not space_is_readable_by(user=actor, space=post.space):
         raise NotASpaceMember(details={"space": post.space_id})
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socius.accounts.models import User
 from socius.collab.models import Membership, Space
-from socius.collab.selectors import membership_of
+from socius.collab.selectors import is_space_owner
 from socius.collab.services.common import NotASpaceOwner, append_activity, ensure_writable
 from socius.core.errors import Conflict, Forbidden, InvalidInput
 from socius.core.verbs import register_verbs
@@ -60,11 +60,6 @@ def _clean_name(name: str) -> str:
     if not name or len(name) > MAX_NAME:
         raise InvalidInput(details={"field": "name", "max_length": MAX_NAME})
     return name
-
-
-def is_space_owner(*, user: User, space: Space) -> bool:
-    membership = membership_of(user=user, space=space)
-    return membership is not None and membership.role == Membership.Role.OWNER
 
 
 def ensure_owner(*, actor: User, space: Space) -> None:

@@ -18,7 +18,7 @@ PAGE_SIZE = 20
 @login_required
 @require_GET
 def topic_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    topic = topic_get_for_user(user=request.user, slug=slug)
+    topic = topic_get_for_user(user=request.user, key=slug)
     page = keyset_page(
         topic_posts(user=request.user, topic=topic),
         ordering=("-id",),
