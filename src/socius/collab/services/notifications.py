@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,9 +77,8 @@ def notify(*, recipient_ids: Iterable[int], event: NotificationEvent) -> None:
     if not recipients:
         return
     modes = email_modes_for(user_ids=recipients, kind=event.kind)
-    now = timezone.now()
-    for recipient_id in sorted(recipients):  # a stable order: concurrent events lock alike
-        _fold_or_create(recipient_id, event, now, email=modes[recipient_id] != Email.OFF)
+    emailed = {r for r in recipients if modes[r] != Email.OFF}
+    _fold_or_create(recipients, emailed, event, timezone.now())
     _bell_nudge(recipients)
     immediate = sorted(r for r in recipients if modes[r] == Email.IMMEDIATE)
     if immediate:
@@ -87,22 +86,20 @@ def notify(*, recipient_ids: Iterable[int], event: NotificationEvent) -> None:
 
 
 def _fold_or_create(
-    recipient_id: int, event: NotificationEvent, now: datetime, *, email: bool
+    recipients: set[int], emailed: set[int], event: NotificationEvent, now: datetime
 ) -> None:
-    unread = Notification.objects.filter(
-        recipient_id=recipient_id, kind=event.kind, thread=event.thread, read_at__isnull=True
-    )
-    changes: dict[str, object] = {"event_count": F("event_count") + 1, "updated_at": now}
-    if email:  # a new event after an email is news again; "off" never makes one pending
-        changes["email_pending"] = True
-    folded = unread.update(
-        last_actor=event.actor, comment=event.comment, summary=event.summary[:300], **changes
-    )
-    if folded:
+    """Fold the event into each recipient's unread notification of this thread, or start
+    one: a handful of statements for any number of recipients (a department mention may
+    reach hundreds)."""
+    unread = Notification.objects.filter(kind=event.kind, thread=event.thread, read_at__isnull=True)
+    present = set(unread.filter(recipient_id__in=recipients).values_list("recipient_id", flat=True))
+    _fold(unread, present, emailed, event, now)
+    missing = recipients - present
+    if not missing:
         return
-    try:
-        with transaction.atomic():
-            Notification.objects.create(
+    Notification.objects.bulk_create(
+        [
+            Notification(
                 recipient_id=recipient_id,
                 kind=event.kind,
                 thread=event.thread,
@@ -113,10 +110,41 @@ def _fold_or_create(
                 last_actor=event.actor,
                 summary=event.summary[:300],
                 updated_at=now,
-                email_pending=email,
+                email_pending=recipient_id in emailed,
             )
-    except IntegrityError:  # a concurrent event created it first: fold into it
-        unread.update(**changes)
+            for recipient_id in sorted(missing)
+        ],
+        ignore_conflicts=True,  # a concurrent event created some first
+    )
+    # Rows that are not ours (another timestamp) were created by a concurrent event:
+    # this event folds into them.
+    raced = set(
+        unread.filter(recipient_id__in=missing)
+        .exclude(updated_at=now)
+        .values_list("recipient_id", flat=True)
+    )
+    _fold(unread, raced, emailed, event, now)
+
+
+def _fold(
+    unread: QuerySet[Notification],
+    recipient_ids: set[int],
+    emailed: set[int],
+    event: NotificationEvent,
+    now: datetime,
+) -> None:
+    changes: dict[str, object] = {
+        "event_count": F("event_count") + 1,
+        "updated_at": now,
+        "last_actor": event.actor,
+        "comment": event.comment,
+        "summary": event.summary[:300],
+    }
+    # A new event after an email is news again; "off" never makes one pending.
+    for email, group in ((True, recipient_ids & emailed), (False, recipient_ids - emailed)):
+        if group:
+            pending = {"email_pending": True} if email else {}
+            unread.filter(recipient_id__in=sorted(group)).update(**changes, **pending)
 
 
 def _enqueue_immediate(user_ids: list[int]) -> None:

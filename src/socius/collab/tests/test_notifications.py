@@ -238,3 +238,23 @@ def test_a_new_notification_nudges_the_recipients_bell_after_commit(
 
     assert LiveEvent(channel=f"user:{cast.agent.pk}", name="notification") in published
     assert not [e for e in published if e.channel == f"user:{cast.colleague.pk}"]
+
+
+def test_telling_many_colleagues_costs_the_same_statements_as_telling_a_few(
+    cast: Cast, django_assert_num_queries: Any
+) -> None:
+    many = colleagues(30)
+    post = post_in(space_with(cast.agent, *many), cast.agent)
+    few_ids = [user.pk for user in many[:3]]
+    many_ids = [user.pk for user in many]
+    notify(recipient_ids=few_ids, event=event_on(post, "mention", cast.agent))
+
+    # mutes, email choices, unread rows present, the folds (by email choice), new rows,
+    # rows a concurrent event created
+    with django_assert_num_queries(6):
+        notify(recipient_ids=many_ids, event=event_on(post, "mention", cast.agent))
+
+    counts = dict(
+        Notification.objects.filter(kind="mention").values_list("recipient_id", "event_count")
+    )
+    assert counts == {user.pk: (2 if user.pk in few_ids else 1) for user in many}
