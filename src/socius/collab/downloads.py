@@ -1,28 +1,17 @@
-"""How an attachment leaves the server: never as something the browser would run.
-
-Served from our own domain, so every response forbids sniffing and sandboxes the document:
-even a file that slipped through as HTML could not script the application.
-"""
+"""How an attachment of the social network leaves the server (``core.downloads``)."""
 
 from __future__ import annotations
 
 from django.http import FileResponse
-from django.utils.http import content_disposition_header
 
 from socius.collab.models import Attachment
-
-# Raster images a page may show in an <img>; everything else is only ever downloaded.
-INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+from socius.core.downloads import protected_file_response
 
 
 def attachment_response(attachment: Attachment, *, inline: bool = False) -> FileResponse:
-    shown_inline = inline and attachment.is_image and attachment.content_type in INLINE_TYPES
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    disposition = content_disposition_header(not shown_inline, attachment.original_name or "file")
-    response.headers["Content-Disposition"] = disposition or "attachment"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    # Access may be withdrawn (a member leaves): no shared cache keeps a copy.
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return protected_file_response(
+        attachment.file,
+        content_type=attachment.content_type,
+        name=attachment.original_name,
+        inline=inline and attachment.is_image,
+    )

@@ -22,6 +22,10 @@ class Notification(models.Model):
         CUSTOMER_ACTIVITY = "customer_activity", _("Activity of customers you follow")
         JOIN_REQUEST = "join_request", _("Requests to join your spaces")
         JOIN_DECIDED = "join_decided", _("Answers to your requests to join")
+        CASE_NOTE = "case_note", _("Mentions in notes on customer requests")
+        CASE_ASSIGNED = "case_assigned", _("Customer requests given to you")
+        CASE_ESCALATED = "case_escalated", _("Customer requests escalated to your department")
+        SLA_WARNING = "sla_warning", _("Customer requests about to miss their target")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -42,6 +46,9 @@ class Notification(models.Model):
     person = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # Where a notification about something outside the social network leads (a customer
+    # request): a path on this site, set by the context that notifies.
+    link = models.CharField(max_length=200, blank=True)
     last_actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

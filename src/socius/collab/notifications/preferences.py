@@ -28,6 +28,10 @@ DEFAULT_EMAIL: dict[str, str] = {
     Kind.REACTION: Email.OFF,
     Kind.FOLLOWED_POST: Email.OFF,
     Kind.CUSTOMER_ACTIVITY: Email.OFF,
+    Kind.CASE_NOTE: Email.IMMEDIATE,
+    Kind.CASE_ASSIGNED: Email.HOURLY,
+    Kind.CASE_ESCALATED: Email.IMMEDIATE,
+    Kind.SLA_WARNING: Email.IMMEDIATE,
 }
 KINDS: tuple[str, ...] = tuple(Kind.values)
 MODES: tuple[str, ...] = tuple(Email.values)

@@ -76,7 +76,10 @@ def thread_is_muted(*, user: User, post_id: int) -> bool:
 
 
 def notification_path(notification: Notification) -> str:
-    """Where the notification leads: the post (at the comment), the space, or the person."""
+    """Where the notification leads: the post (at the comment), the space, the person, or
+    the link the notifying context gave."""
+    if notification.link:
+        return notification.link
     if notification.post_id is not None:
         path = reverse("collab:post-detail", args=[notification.post_id])
         if notification.comment_id is not None:
@@ -173,6 +176,38 @@ _HEADLINES: dict[str, tuple[Callable[[], str], Callable[[int], str]]] = {
         lambda n: ngettext(
             "%(actor)s and %(others)d other answered your requests to join",
             "%(actor)s and %(others)d others answered your requests to join",
+            n,
+        ),
+    ),
+    Kind.CASE_NOTE: (
+        lambda: gettext("%(actor)s mentioned you in a note on a customer request"),
+        lambda n: ngettext(
+            "%(actor)s and %(others)d other mentioned you on a customer request",
+            "%(actor)s and %(others)d others mentioned you on a customer request",
+            n,
+        ),
+    ),
+    Kind.CASE_ASSIGNED: (
+        lambda: gettext("%(actor)s gave you a customer request"),
+        lambda n: ngettext(
+            "%(actor)s and %(others)d other gave you customer requests",
+            "%(actor)s and %(others)d others gave you customer requests",
+            n,
+        ),
+    ),
+    Kind.CASE_ESCALATED: (
+        lambda: gettext("%(actor)s escalated a customer request to your department"),
+        lambda n: ngettext(
+            "%(actor)s and %(others)d other escalated customer requests",
+            "%(actor)s and %(others)d others escalated customer requests",
+            n,
+        ),
+    ),
+    Kind.SLA_WARNING: (
+        lambda: gettext("A customer request is about to miss its target"),
+        lambda n: ngettext(
+            "%(others)d more customer request is about to miss its target",
+            "%(others)d more customer requests are about to miss their target",
             n,
         ),
     ),

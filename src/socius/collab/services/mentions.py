@@ -20,7 +20,7 @@ from socius.collab.services.notifications import NotificationEvent, notify
 from socius.collab.text import references_in
 
 
-def _people_by_handle(handles: list[str]) -> dict[str, int]:
+def people_by_handle(handles: list[str]) -> dict[str, int]:
     """Active colleagues whose email's local part is one of the handles; a handle two
     colleagues share (same local part, other domains) names nobody."""
     if not handles:
@@ -38,7 +38,7 @@ def mentions_record(
     """Make the recorded mentions of this text (the post's, or a comment's) match what it
     now says, and notify those newly mentioned: an edit tells only the new ones."""
     handles = mention_handles(text)
-    people = _people_by_handle(handles)
+    people = people_by_handle(handles)
     department_ids = dict(
         Department.objects.filter(slug__in=[h for h in handles if h not in people]).values_list(
             "slug", "pk"

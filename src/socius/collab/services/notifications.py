@@ -59,6 +59,7 @@ class NotificationEvent:
     space: Space | None = None
     person_id: int | None = None
     summary: str = ""
+    link: str = ""  # a path, for events outside the social network (customer requests)
 
 
 def notify(*, recipient_ids: Iterable[int], event: NotificationEvent) -> None:
@@ -107,6 +108,7 @@ def _fold_or_create(
                 comment=event.comment,
                 space=event.space,
                 person_id=event.person_id,
+                link=event.link,
                 last_actor=event.actor,
                 summary=event.summary[:300],
                 updated_at=now,

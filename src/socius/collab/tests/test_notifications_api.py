@@ -120,6 +120,10 @@ def test_preferences_show_the_defaults_and_change_kind_by_kind(cast: Cast) -> No
         "customer_activity": "off",
         "join_request": "immediate",
         "join_decided": "immediate",
+        "case_note": "immediate",
+        "case_assigned": "hourly",
+        "case_escalated": "immediate",
+        "sla_warning": "immediate",
     }
 
     changed = api(
