@@ -7,13 +7,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from socius.accounts.api import router as accounts_router
 from socius.accounts.selectors import token_authenticate
+from socius.care.api import router as care_router
 from socius.collab.api import router as collab_router
 from socius.core.errors import DomainError
 from socius.people.api import router as people_router
@@ -87,6 +90,16 @@ def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return _error("http_error", str(error), error.status_code)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return _error(
+        "request_too_large",
+        "The request body is too large.",
+        413,
+        {"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
+
+
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
     logger.exception("Unexpected API error on %s", request.path)
@@ -96,3 +109,4 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
 api.add_router("/accounts", accounts_router)
 api.add_router("/people", people_router)
 api.add_router("/collab", collab_router)
+api.add_router("/care", care_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "socius.accounts",
     "socius.portal",
     "socius.collab",
+    "socius.care",
     "socius.demo",
 ]
 
@@ -212,6 +213,27 @@ COLLAB_ATTACHMENTS_PER_POST = env_int("SOCIUS_UPLOAD_MAX_FILES_PER_POST", 10, mi
 COLLAB_WRITES_PER_MINUTE = env_int("SOCIUS_COLLAB_WRITES_PER_MINUTE", 30, minimum=1)
 COLLAB_SEARCHES_PER_MINUTE = env_int("SOCIUS_COLLAB_SEARCHES_PER_MINUTE", 60, minimum=1)
 PORTAL_LINK_MAX_AGE_SECONDS = env_int("SOCIUS_PORTAL_LINK_MAX_AGE", 15 * 60, minimum=60)
+# Customer care. Service levels are counted in business hours on this calendar (French
+# public holidays are closed); a customer message on a case resolved at most this many days
+# ago reopens it, a later one opens a new case.
+CARE_BUSINESS_HOURS = env_str("SOCIUS_CARE_BUSINESS_HOURS", "mon-fri 09:00-18:00")
+CARE_TIME_ZONE = env_str("SOCIUS_CARE_TIME_ZONE", "Europe/Paris")
+CARE_REOPEN_DAYS = env_int("SOCIUS_CARE_REOPEN_DAYS", 7, minimum=0)
+# The address customers write to and replies come from; Message-IDs use its domain.
+CARE_EMAIL_ADDRESS = env_str("SOCIUS_CARE_EMAIL", "support@socius.localhost")
+CARE_SMTPD_HOST = env_str("SOCIUS_CARE_SMTPD_HOST", "127.0.0.1")
+CARE_SMTPD_PORT = env_int("SOCIUS_CARE_SMTPD_PORT", 8025, minimum=1)
+CARE_SMTPD_MAX_BYTES = env_int("SOCIUS_CARE_SMTPD_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# Messenger Platform: the app secret signs webhooks, the verify token answers Meta's
+# subscription handshake, the page token sends replies. Unset: the webhook refuses all.
+CARE_MESSENGER_APP_SECRET = env_secret("SOCIUS_MESSENGER_APP_SECRET")
+CARE_MESSENGER_VERIFY_TOKEN = env_secret("SOCIUS_MESSENGER_VERIFY_TOKEN")
+CARE_MESSENGER_PAGE_TOKEN = env_secret("SOCIUS_MESSENGER_PAGE_TOKEN")
+CARE_MESSENGER_API_URL = env_str(
+    "SOCIUS_MESSENGER_API_URL", "https://graph.facebook.com/v21.0/me/messages"
+)
+# How long a satisfaction link stays valid after the case is resolved.
+CARE_SURVEY_MAX_AGE_DAYS = env_int("SOCIUS_CARE_SURVEY_MAX_AGE_DAYS", 30, minimum=1)
 # Data-subject rights: prospects (no purchase, no employee account) are erased this many
 # days after their last own contact (CNIL: 3 years); 0 turns the automatic erasure off.
 RETENTION_PROSPECT_DAYS = env_int("SOCIUS_RETENTION_PROSPECT_DAYS", 3 * 365, minimum=0)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from socius.api import api
+from socius.care.views.webhooks import messenger_webhook
 
 handler403 = "socius.core.views.permission_denied"
 handler404 = "socius.core.views.page_not_found"
@@ -13,8 +14,11 @@ urlpatterns = [
     path("", include("socius.core.urls")),
     path("accounts/", include("socius.accounts.urls")),
     path("people/", include("socius.people.urls")),
+    path("portal/requests/", include("socius.care.portal_urls")),
     path("portal/", include("socius.portal.urls")),
+    path("care/", include("socius.care.urls")),
     path("collab/", include("socius.collab.urls")),
+    path("webhooks/messenger", messenger_webhook, name="messenger-webhook"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

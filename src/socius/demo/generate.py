@@ -18,6 +18,7 @@ from socius.accounts.roles import Role
 from socius.core.models import Activity
 from socius.core.services import activity_append_many
 from socius.demo.activities import Storyteller
+from socius.demo.care import demo_care_create
 from socius.demo.collab import demo_network_create
 from socius.demo.company import DEPARTMENTS, company_create, company_plan
 from socius.demo.conversations import demo_conversations_create
@@ -119,6 +120,8 @@ def demo_generate(
         network = demo_network_create(seed=seed, now=now)
         demo_conversations_create(users=users)
         say(f"{len(network.space_ids)} spaces, {network.posts} posts, {network.comments} comments")
+        care = demo_care_create(users=users, seed=seed, portal_email=portal_email, now=now)
+        say(f"{care.cases} customer requests, {care.resolved} resolved, {care.ratings} rated")
     return DemoReport(
         seed=seed,
         size=size.name,

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 from socius.people.models import Person
@@ -45,9 +46,11 @@ def portal_sign_out(request: HttpRequest) -> None:
     request.session.cycle_key()
 
 
-def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def portal_login_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         person = portal_person(request)
         if person is None:
             return redirect("portal:sign-in")

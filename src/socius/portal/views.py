@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from socius.care.selectors import customer_cases
 from socius.core.errors import DomainError
 from socius.core.forms import form_add_domain_error
 from socius.core.http import client_ip
@@ -72,7 +73,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @portal_login_required
 def requests(request: PortalHttpRequest) -> HttpResponse:
-    return render(request, "portal/requests.html", {"person": request.person})
+    cases = customer_cases(person=request.person)
+    return render(request, "portal/requests.html", {"person": request.person, "cases": cases})
 
 
 @portal_login_required

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from socius.accounts.models import Department, User
 from socius.accounts.roles import Role
+from socius.care.models import Case, Note, Rating
 from socius.collab.models import Comment, Notification, Post
 from socius.conftest import make_employee
 from socius.core.models import Activity
@@ -108,11 +109,25 @@ def _check_conversations() -> None:
     assert Post.objects.filter(kind="announcement", reads__isnull=False).exists()
 
 
+def _check_care() -> None:
+    # Requests at every stage, assigned by the routing rules, with ratings flowing in and a
+    # colleague from sales asked in a private note.
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"new", "waiting", "resolved"} <= statuses
+    assert Rating.objects.exists()
+    assert Note.objects.exists()
+    agent = User.objects.filter(role=Role.AGENT).order_by("pk").first()
+    assert Case.objects.filter(assignee__department=agent.department).exists()
+    assert Notification.objects.filter(kind="case_note").exists()
+    assert Case.objects.filter(department__slug="ventes").exists()
+
+
 def _check_activities() -> None:
     # Resolution and account services append their own entries; the story is the rest.
     story = Activity.objects.all()
     for prefix in SERVICE_VERB_PREFIXES:
         story = story.exclude(verb__startswith=prefix)
+    story = story.exclude(object_type="care.case")  # the requests written through the services
     # The social network's posts and comments are real rows, each with its own entry, and
     # the demo conversations add what the collaboration services append.
     network = story.filter(verb__startswith="collab.").exclude(object_type="")
@@ -138,6 +153,7 @@ def test_it_builds_the_small_demo_once_and_then_does_nothing_if_empty(
     _check_customers()
     _check_activities()
     _check_conversations()
+    _check_care()
     assert f"password for every employee: {DEMO_PASSWORD}" in output
     for role in ("admin", "manager", "hr", "agent", "employee"):
         assert f"  {role} " in output

@@ -23,8 +23,23 @@
     });
   }
 
+  // Canned replies: the button fetches the reply filled in for this case into the box.
+  function cannedReplies(root) {
+    root.querySelectorAll("[data-canned-url]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var target = document.getElementById(button.getAttribute("data-canned-target"));
+        fetch(button.getAttribute("data-canned-url"), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.text() : ""; })
+          .then(function (text) {
+            if (target && text) { target.value = text; target.focus(); }
+          });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     autosubmit(document);
     trackLiveState();
+    cannedReplies(document);
   });
 })();

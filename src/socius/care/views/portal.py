@@ -1,0 +1,106 @@
+"""The customer's side in the portal: their requests, the answers, new requests, files.
+
+Only ``Message`` rows are read here (``care.selectors.customer_*``): a private note has no
+way onto these pages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from socius.care.forms import PortalReplyForm, PortalRequestForm
+from socius.care.models import Case, Channel, Status
+from socius.care.selectors import customer_attachment_get, customer_case_get, customer_messages
+from socius.care.services.attachments import files_check
+from socius.care.services.intake import Inbound, message_receive
+from socius.core.downloads import protected_file_response
+from socius.core.errors import DomainError
+from socius.core.forms import form_add_domain_error
+from socius.portal.access import PortalHttpRequest, portal_login_required
+
+
+def _uploads(request: PortalHttpRequest) -> list[tuple[str, bytes]]:
+    return [(f.name or "", b"".join(f.chunks())) for f in request.FILES.getlist("attachments")]
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def request_new(request: PortalHttpRequest) -> HttpResponse:
+    form = PortalRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            receipt = message_receive(
+                Inbound(
+                    channel=Channel.PORTAL,
+                    person=request.person,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    new_case=True,
+                    attachments=tuple(files_check(_uploads(request))),
+                )
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("We have your request. We will answer you here."))
+            return redirect("care-portal:request-detail", receipt.case.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "care/portal/request_new.html",
+        {"person": request.person, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def request_detail(request: PortalHttpRequest, case_id: int) -> HttpResponse:
+    case = customer_case_get(person=request.person, case_id=case_id)
+    if case.pk != case_id:
+        return redirect("care-portal:request-detail", case.pk)
+    form = PortalReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message_receive(
+                Inbound(
+                    channel=Channel.PORTAL,
+                    person=request.person,
+                    body=form.cleaned_data["body"],
+                    case=case,
+                    attachments=tuple(files_check(_uploads(request))),
+                )
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your reply was sent."))
+            return redirect("care-portal:request-detail", case.pk)
+    context = {
+        "person": request.person,
+        "case": case,
+        "messages_shown": customer_messages(case=case),
+        "form": form,
+        "survey_token": _survey_token(case) if case.status == Status.RESOLVED else None,
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "care/portal/request_detail.html", context, status=status)
+
+
+def _survey_token(case: Case) -> str:
+    from socius.care.services.satisfaction import survey_token
+
+    return survey_token(case)
+
+
+@require_GET
+@portal_login_required
+def attachment_download(request: PortalHttpRequest, attachment_id: int) -> FileResponse:
+    attachment = customer_attachment_get(person=request.person, attachment_id=attachment_id)
+    return protected_file_response(
+        attachment.file, content_type=attachment.content_type, name=attachment.name
+    )
