@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socius.care.views import cases, inbox, survey
+from socius.care.views import cases, figures, inbox, survey
 
 app_name = "care"
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("availability", inbox.availability, name="availability"),
+    path("figures", figures.figures, name="figures"),
     path("cases/<int:case_id>", cases.case_detail, name="case-detail"),
     path("cases/<int:case_id>/reply", cases.case_reply_post, name="case-reply"),
     path("cases/<int:case_id>/notes", cases.case_note_post, name="case-note"),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from socius.care.api import attachments, cases, conversation, messages
+from socius.care.api import attachments, cases, conversation, figures, messages
 
 router = Router(tags=["care"])
-for module in (messages, cases, conversation, attachments):
+for module in (messages, cases, conversation, attachments, figures):
     router.add_router("", module.router)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from socius.care.figures import may_see_figures
 from socius.care.selectors import VIEWS, View, inbox_counts, inbox_page, may_work_cases
 from socius.care.services.agents import agent_availability_set, agent_status_of
 from socius.care.services.common import INBOX_CHANNEL
@@ -37,6 +38,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         "counts": inbox_counts(user=request.user),
         "live_url": f"{reverse('core:live-events')}?channel={INBOX_CHANNEL}",
         "may_work": may_work_cases(request.user),
+        "may_see_figures": may_see_figures(request.user),
         "agent_status": agent_status_of(request.user) if may_work_cases(request.user) else None,
     }
     if request.headers.get("HX-Request") and request.GET.get("part") == "list":
