@@ -95,7 +95,7 @@ def _setup(departments: dict[str, Department]) -> None:
             RoutingRule(
                 name="Groupes et entreprises vers les ventes",
                 position=10,
-                keywords="devis, groupe, comité, CE, séminaire",
+                keywords="devis, groupe, comité, séminaire",
                 set_department=sales,
                 set_priority=Priority.HIGH,
                 add_tags="groupe",

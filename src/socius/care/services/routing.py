@@ -4,6 +4,7 @@ limit."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -49,7 +50,9 @@ def _matches(rule: RoutingRule, case: Case, text: str, kinds: set[str]) -> bool:
     if rule.channel and rule.channel != case.channel:
         return False
     words = [_fold(word.strip()) for word in rule.keywords.split(",") if word.strip()]
-    if words and not any(word in text for word in words):
+    # A keyword matches at the start of a word: "rembours" finds "remboursé", and a short
+    # keyword does not fire inside unrelated words.
+    if words and not any(re.search(r"(?<!\w)" + re.escape(word), text) for word in words):
         return False
     return _attribute_matches(rule, case, kinds)
 

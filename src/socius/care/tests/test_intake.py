@@ -135,3 +135,11 @@ def test_reopening_by_hand_takes_the_intake_key_back(cast) -> None:
     case_status_set(actor=cast.agent, case=case, status=Status.OPEN)
     assert inbound_api(external_id="2").case.pk == case.pk
     assert Case.objects.count() == 1
+
+
+def test_a_keyword_matches_at_the_start_of_a_word_only(cast) -> None:
+    RoutingRule.objects.create(name="CE", keywords="ce", set_priority=Priority.HIGH)
+    unrelated = inbound_api("a@example.org", "Est-il accessible ?", external_id="1").case
+    named = inbound_api("b@example.org", "Notre CE voudrait venir", external_id="2").case
+    assert unrelated.priority == Priority.NORMAL
+    assert named.priority == Priority.HIGH

@@ -201,3 +201,34 @@ def test_an_agent_pauses_new_assignments_and_sets_a_limit(cast, agent_client) ->
     )
     assert refused.status_code == 302
     assert not AgentStatus.objects.filter(user=cast.colleague).exists()
+
+
+def test_canned_reply_is_filled_for_the_case(cast, agent_client) -> None:
+    from socius.care.models import CannedReply
+
+    case = inbound_api(external_id="1").case
+    reply = CannedReply.objects.create(title="Bonjour", body="Bonjour {{ customer.first_name }}")
+    response = agent_client.get(reverse("care:case-canned", args=[case.pk, reply.pk]))
+    assert response.status_code == 200
+    assert response.content.decode() == "Bonjour Claire"
+    missing = agent_client.get(reverse("care:case-canned", args=[case.pk, reply.pk + 99]))
+    assert missing.status_code == 404
+
+
+def test_two_agents_writing_a_reply_are_warned(cast, agent_client, make_agent) -> None:
+    case = inbound_api(external_id="1").case
+    other = signed_in_client(make_agent("eve.care@example.com"))
+    url = reverse("care:case-typing", args=[case.pk])
+    assert 'data-testid="typing-warning"' not in agent_client.post(url).content.decode()
+    warned = other.post(url).content.decode()
+    assert 'data-testid="typing-warning"' in warned
+    assert "Alice Martin" in warned
+
+
+def test_the_page_has_unique_field_ids(cast, agent_client) -> None:
+    import re
+
+    case = inbound_api(external_id="1").case
+    html = agent_client.get(reverse("care:case-detail", args=[case.pk])).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))

@@ -35,6 +35,8 @@ from socius.people.selectors.card import person_card, person_departments_seen
 from socius.people.selectors.timeline import timeline_entries, timeline_page
 
 CaseView = Callable[..., HttpResponse]
+# The reply and the note share a field name; their ids must differ on the page.
+NOTE_IDS = "note_%s"
 
 
 def case_view(view: CaseView) -> CaseView:
@@ -75,7 +77,7 @@ def _context(request: AuthenticatedHttpRequest, case: Case, **forms_given: Any) 
         "may_work": may_work,
         "reply_form": forms_given.get("reply_form")
         or forms.ReplyForm(initial={"seen_message_id": last_outbound}),
-        "note_form": forms_given.get("note_form") or forms.NoteForm(),
+        "note_form": forms_given.get("note_form") or forms.NoteForm(auto_id=NOTE_IDS),
         "canned": _canned_for(request.user, case) if may_work else [],
         "card": person_card(person),
         "departments_seen": person_departments_seen(person),
@@ -143,7 +145,7 @@ def case_reply_post(request: AuthenticatedHttpRequest, case: Case) -> HttpRespon
 @case_view
 @require_POST
 def case_note_post(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
-    form = forms.NoteForm(request.POST)
+    form = forms.NoteForm(request.POST, auto_id=NOTE_IDS)
     if form.is_valid():
         try:
             case_note_add(actor=request.user, case=case, body=form.cleaned_data["body"])
