@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from socius.accounts.models import User
 from socius.accounts.roles import Capability
-from socius.care.models import ACTIVE_STATUSES, Case, Message, MessageAttachment, Note
+from socius.care.models import Case, Message, MessageAttachment, Note, active_cases
 from socius.core.errors import NotFound
 from socius.core.pagination import Page, keyset_page
 from socius.people.models import Person
@@ -54,9 +54,9 @@ def inbox_page(*, user: User, view: View, cursor: str | None = None, size: int =
     """One page of a view of the inbox: a fixed number of queries, each on an index."""
     if not may_view_cases(user):
         raise NotFound()
-    # A merged case is closed: "active" excludes it, and naming only the status lets the
-    # database use the partial indexes whose condition is exactly this one.
-    active = _cases().filter(status__in=ACTIVE_STATUSES)
+    # A merged case is closed: "active" excludes it, and the condition is the partial
+    # indexes' own (``Case.Meta.indexes``).
+    active = _cases().filter(active_cases())
     ordering: tuple[str, ...] = ("-last_message_at", "-id")
     if view == "mine":
         cases = active.filter(assignee=user)
@@ -80,8 +80,7 @@ def inbox_counts(*, user: User) -> dict[str, int]:
     from django.db.models import Count
 
     horizon = timezone.now() + BREACH_HORIZON
-    active = Q(status__in=ACTIVE_STATUSES)
-    return Case.objects.filter(active).aggregate(
+    return Case.objects.filter(active_cases()).aggregate(
         mine=Count("pk", filter=Q(assignee=user)),
         department=Count(
             "pk", filter=Q(department_id=user.department_id, department__isnull=False)

@@ -13,6 +13,7 @@ from socius.care.models.cases import (
     ReplyDraft,
     Status,
     Tag,
+    active_cases,
 )
 from socius.care.models.setup import (
     AgentStatus,
@@ -42,4 +43,5 @@ __all__ = [
     "Status",
     "SurveyWording",
     "Tag",
+    "active_cases",
 ]

@@ -8,12 +8,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from socius.accounts.models import User
 from socius.accounts.roles import Capability, Role, role_has
-from socius.care.models import ACTIVE_STATUSES, AgentStatus, Case, RoutingRule, Tag
+from socius.care.models import AgentStatus, Case, RoutingRule, Tag, active_cases
 from socius.people.models import Identifier
 
 
@@ -107,15 +107,20 @@ def next_agent(department_id: int | None) -> User | None:
         ],
         ignore_conflicts=True,
     )
-    candidates = (
-        agents.filter(care_status__available=True)
-        .annotate(
-            load=Count("assigned_cases", filter=Q(assigned_cases__status__in=ACTIVE_STATUSES))
-        )
-        .filter(load__lt=F("care_status__max_open_cases"))
-        .order_by(F("care_status__last_assigned_at").asc(nulls_first=True), "pk")
-        .values_list("pk", "care_status__last_assigned_at")[:5]
+    available = list(
+        AgentStatus.objects.filter(user__in=agents, available=True)
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "user_id")
+        .values_list("user_id", "last_assigned_at", "max_open_cases")
     )
+    # Each agent's open cases, read through the active cases' index: an agent's history
+    # of closed cases is never counted.
+    loads = dict(
+        Case.objects.filter(active_cases(), assignee_id__in=[row[0] for row in available])
+        .values_list("assignee_id")
+        .annotate(open_cases=Count("pk"))
+        .values_list("assignee_id", "open_cases")
+    )
+    candidates = [(pk, last) for pk, last, limit in available if loads.get(pk, 0) < limit][:5]
     now = timezone.now()
     for user_id, last in candidates:
         claimed = AgentStatus.objects.filter(user_id=user_id, last_assigned_at=last).update(
