@@ -78,8 +78,8 @@ def department_figures(
     days = max(1, min(days, MAX_DAYS))
     now = now or timezone.now()
     since = now - dt.timedelta(days=days)
-    names = dict(Department.objects.values_list("pk", "name"))
-    slugs = dict(Department.objects.values_list("pk", "slug"))
+    names: dict[int | None, str] = dict(Department.objects.values_list("pk", "name"))
+    slugs: dict[int | None, str] = dict(Department.objects.values_list("pk", "slug"))
     rows: dict[int | None, DepartmentFigures] = {}
 
     def row(department_id: int | None) -> DepartmentFigures:

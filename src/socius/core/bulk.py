@@ -3,21 +3,105 @@ appends, duplicate suggestions)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
+from django.utils import timezone
+
+Prepare = Callable[[Any], Any]
+
+# Field classes whose preparation for the database is known: their plain values (a str for
+# a CharField, an int for a key, an aware datetime...) are adapted here directly, which is
+# what their ``get_db_prep_save`` ends up doing through five or six calls per value.
+# Anything else (a subclass, an expression, a lazy string) takes the field's own path.
+_PLAIN: dict[type[Any], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.AutoField: (int,),
+    models.BigAutoField: (int,),
+    models.FloatField: (float,),
+}
+
+
+def _preparer(field: Any, connection: BaseDatabaseWrapper) -> Prepare:
+    """A function turning the field's value into the database's, as ``get_db_prep_save``."""
+
+    def generic(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    target = field.target_field if field.is_relation else field
+    kind = type(target)
+    if kind in _PLAIN:
+        plain = _PLAIN[kind]
+        return lambda value: value if value is None or type(value) in plain else generic(value)
+    if kind is models.JSONField:
+        adapt, encoder = connection.ops.adapt_json_value, target.encoder
+        return lambda value: (
+            adapt(value, encoder) if type(value) in (dict, list) else generic(value)
+        )
+    if kind is models.DateTimeField:
+        if connection.vendor == "sqlite":
+            # SQLite stores naive text in the connection's zone (what the backend does).
+            zone = connection.timezone
+            return lambda value: (
+                str(value.astimezone(zone).replace(tzinfo=None))
+                if type(value) is dt.datetime and value.tzinfo is not None
+                else generic(value)
+            )
+        adapt_datetime = connection.ops.adapt_datetimefield_value
+        return lambda value: (
+            adapt_datetime(value)
+            if type(value) is dt.datetime and value.tzinfo is not None
+            else generic(value)
+        )
+    return generic
+
+
+def _auto_now(field: Any) -> bool:
+    return type(field) is models.DateTimeField and (field.auto_now or field.auto_now_add)
+
+
+def _point_to_saved(objects: Sequence[Model], relations: list[Any]) -> None:
+    """``_prepare_related_fields_for_save`` for new rows: a related object saved since it
+    was assigned gives its id; an unsaved one refuses the insert (the data would be lost)."""
+    for obj in objects:
+        cache = obj._state.fields_cache
+        for field in relations:
+            related = cache.get(field.name)
+            if related is None:
+                continue
+            if related.pk is None:
+                raise ValueError(
+                    f"bulk_create() prohibited to prevent data loss due to unsaved related "
+                    f"object '{field.name}'."
+                )
+            target = getattr(related, field.target_field.attname)
+            current = obj.__dict__[field.attname]
+            if current is None:
+                obj.__dict__[field.attname] = current = target
+            if current != target:
+                del cache[field.name]  # the id was changed after the object was assigned
 
 
 def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
-    """``model.objects.bulk_create(objects)`` without its per-value query compilation, which
-    dominates its cost: the same field preparation (related objects saved since, then
-    ``pre_save`` and ``get_db_prep_save`` of every field), multi-row INSERTs returning the
-    ids in the batch sizes Django would use (on PostgreSQL, one array per column through
-    ``UNNEST``, as ``bulk_create`` does there). Rows that already have an id, and databases
-    that cannot return ids from a multi-row INSERT, go through ``bulk_create`` itself."""
+    """``model.objects.bulk_create(objects)`` without its per-value query compilation and
+    field-by-field preparation, which dominate its cost: related objects saved since are
+    taken up, auto-now datetimes set (one instant for the whole call), every value adapted
+    as ``get_db_prep_save`` would (plain values directly, see ``_preparer``), then
+    multi-row INSERTs return the ids in the batch sizes Django would use (on PostgreSQL,
+    one array per column through ``UNNEST``, as ``bulk_create`` does there). Rows that
+    already have an id, and databases that cannot return ids from a multi-row INSERT, go
+    through ``bulk_create`` itself."""
     if not objects:
         return
     meta = model._meta
@@ -27,22 +111,57 @@ def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
     ):
         model._default_manager.bulk_create(objects)
         return
-    for obj in objects:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    _ready(meta, objects, fields)
+    readers = [_reader(field) for field in fields]
+    values = [[read(obj) for read in readers] for obj in objects]
+    for obj, pk in zip(objects, _insert(model, connection, fields, values), strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def bulk_insert_values(model: type[Model], names: list[str], rows: list[list[Any]]) -> list[int]:
+    """Insert rows given as the values of these fields (attnames: ``person_id``), the
+    others taking their defaults, as ``bulk_insert`` of the same instances would; returns
+    the new ids. For rows nobody reads back: building a model instance per row costs more
+    than writing it."""
+    if not rows:
+        return []
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(objects)
+        return [obj.pk for obj in objects]
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    given = {name: index for index, name in enumerate(names)}
+    # (index in the row, or None and the value every row takes)
+    sources = [(given.get(f.attname), now if _auto_now(f) else f.get_default()) for f in fields]
+    values = [
+        [row[index] if index is not None else default for index, default in sources] for row in rows
+    ]
+    return _insert(model, connection, fields, values)
+
+
+def _insert(
+    model: type[Model], connection: BaseDatabaseWrapper, fields: list[Any], values: list[Any]
+) -> list[int]:
+    """Multi-row INSERTs of these values (one list per row, in the fields' order)."""
+    meta = model._meta
+    preparers = [_preparer(field, connection) for field in fields]
     quote = connection.ops.quote_name
     returning, returning_params = connection.ops.return_insert_columns([meta.pk])
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     arrays = _unnest_arrays(connection, fields)
-    size = max(connection.ops.bulk_batch_size(fields, objects), 1)
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), size):
-            chunk = objects[start : start + size]
-            rows = [
-                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-                for obj in chunk
-            ]
+    size = max(connection.ops.bulk_batch_size(fields, values), 1)
+    pks: list[int] = []
+    with _cursor(connection) as cursor:
+        for start in range(0, len(values), size):
+            chunk = values[start : start + size]
+            rows = [[prepare(v) for prepare, v in zip(preparers, r, strict=True)] for r in chunk]
             if arrays and len(rows) > 1 and not any(hasattr(v, "as_sql") for r in rows for v in r):
                 # One array per column: PostgreSQL plans this far faster than a VALUES list
                 # of thousands of parameters (what bulk_create does there since Django 5.2).
@@ -51,12 +170,52 @@ def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
                 params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
             else:
                 sql = f"{head} VALUES {', '.join([row] * len(chunk))} {returning}"
-                params = [value for values in rows for value in values]
+                params = [value for prepared in rows for value in prepared]
             cursor.execute(sql, [*params, *returning_params])
-            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            pks += [pk for (pk,) in cursor.fetchall()]
+    return pks
+
+
+def _ready(meta: Any, objects: Sequence[Model], fields: list[Any]) -> None:
+    """What ``bulk_create`` does to the rows before reading their values."""
+    if meta.private_fields:
+        for obj in objects:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+    else:
+        _point_to_saved(objects, [f for f in meta.concrete_fields if f.is_relation])
+    now = timezone.now()
+    for field in fields:
+        if _auto_now(field):
+            for obj in objects:
+                obj.__dict__[field.attname] = now
+
+
+def _reader(field: Any) -> Callable[[Model], Any]:
+    """The field's value as ``pre_save`` gives it for a new row (auto-now values are set)."""
+    plain = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
+    auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if _auto_now(field) or (type(field).pre_save in plain and not auto):
+        attname = field.attname
+        return lambda obj: obj.__dict__[attname]
+    return lambda obj: field.pre_save(obj, True)
+
+
+def _cursor(connection: BaseDatabaseWrapper) -> Any:
+    """A cursor that sends the values apart from the statement, on PostgreSQL.
+
+    Django's PostgreSQL backend binds values on the client by default: psycopg then quotes
+    every element of the ``UNNEST`` arrays into the SQL text in Python, which cost more
+    than the insert itself. Bound on the server, the arrays travel in binary (``%b`` in
+    ``_unnest_arrays``). Wrapped as Django wraps its own: errors and query logging as usual.
+    """
+    options = connection.settings_dict["OPTIONS"]
+    if connection.vendor != "postgresql" or options.get("server_side_binding"):
+        return connection.cursor()
+    import psycopg  # only installed where PostgreSQL is used
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(psycopg.Cursor(connection.connection))  # type: ignore[attr-defined]
 
 
 def _unnest_arrays(connection: BaseDatabaseWrapper, fields: list[Any]) -> str:
@@ -69,8 +228,10 @@ def _unnest_arrays(connection: BaseDatabaseWrapper, fields: list[Any]) -> str:
         for field in fields
     ):
         return ""
-    # Without the type's parameters, as Django does: varchar[] never truncates.
-    return ", ".join(f"(%s)::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+    # Without the type's parameters, as Django does: varchar[] never truncates. The arrays
+    # travel in binary (``%b``; ``_cursor`` binds on the server): psycopg's text format
+    # escapes every element in Python, three times slower for a thousand rows.
+    return ", ".join(f"(%b)::{field.db_type(connection).split('(')[0]}[]" for field in fields)
 
 
 def update_rows(
@@ -100,16 +261,18 @@ def update_rows(
         condition += f" AND ({column} IS NULL OR {column} < %s)"
     # Only names from the model's own metadata reach the SQL text; values are parameters.
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {condition}"  # noqa: S608
+    preparers = [_preparer(f, connection) for f in fields_]
+    prepare_bound = _preparer(bound_field, connection) if bound_field is not None else None
     params = []
     for values, pk, bound in rows:
-        row = [f.get_db_prep_save(v, connection) for f, v in zip(fields_, values, strict=True)]
+        row = [prepare(v) for prepare, v in zip(preparers, values, strict=True)]
         row.append(pk)
-        if bound_field is not None:
-            row.append(bound_field.get_db_prep_save(bound, connection))
+        if prepare_bound is not None:
+            row.append(prepare_bound(bound))
         params.append(row)
     columns = [*fields_, meta.pk, *([bound_field] if bound_field is not None else [])]
     arrays = _unnest_arrays(connection, columns)
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         if arrays and len(params) > 1 and len({row[len(fields_)] for row in params}) == len(params):
             # PostgreSQL: one statement joining the rows as arrays instead of one per row
             # (each a round trip); only when no row is named twice, as rows apply in order.

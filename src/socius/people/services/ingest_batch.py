@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
+from types import MappingProxyType
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -82,6 +83,8 @@ from socius.people.services.resolve import (
 from socius.people.services.types import Profile
 
 Key = tuple[str, str]
+Current = Mapping[int, Person]
+_NONE: Current = MappingProxyType({})
 _PROFILE_FIELDS = [item.name for item in fields(Profile)]
 
 
@@ -120,8 +123,11 @@ class _Batch:
             self.departments[slug] = _department_id(slug)
         return self.departments[slug]
 
-    def load_identifiers(self, keys: Iterable[Key], person_ids: Iterable[int] = ()) -> None:
-        """(Re)load the rows holding these keys and every row of these persons."""
+    def load_identifiers(
+        self, keys: Iterable[Key], person_ids: Iterable[int] = (), current: Current = _NONE
+    ) -> None:
+        """(Re)load the rows holding these keys and every row of these persons; the persons
+        in ``current`` are not read again (their copies are the database's)."""
         keys, person_ids = set(keys), set(person_ids)
         for person_id in person_ids:
             slot = self.slots.pop(person_id, None)
@@ -144,15 +150,19 @@ class _Batch:
                 "pk", "person_id", "kind", "value", "is_shared"
             )
         )
-        missing = {row[1] for row in rows} - self.slots.keys()
-        for person in Person.objects.filter(pk__in=missing) if missing else ():
-            self.slots[person.pk] = Slot(person)
+        self.add_slots({row[1] for row in rows} - self.slots.keys(), current)
         for pk, person_id, kind, value, is_shared in rows:
             slot = self.slots[person_id]
             key = (kind, value)
             slot.keys.add(key)
             if all(held.identifier.pk != pk for held in self.index.get(key, [])):
                 self.index.setdefault(key, []).append(Held(slot, StoredIdentifier(pk, is_shared)))
+
+    def add_slots(self, person_ids: set[int], current: Current) -> None:
+        self.slots.update({pk: Slot(current[pk]) for pk in person_ids & current.keys()})
+        missing = person_ids - current.keys()
+        for person in Person.objects.filter(pk__in=missing) if missing else ():
+            self.slots[person.pk] = Slot(person)
 
     # Deciding ------------------------------------------------------------------------
 

@@ -56,9 +56,16 @@ def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
     )
     try:
         with transaction.atomic():
-            survivor, _merged = _merge_all(compatible, context)
+            survivor, merged = _merge_all(compatible, context)
             batch.general_writes += 1  # interactions read before now point to the survivor
-            batch.load_identifiers(keys, named)
+            # The persons as the merges left them: the survivor's locked copy, and the
+            # absorbed ones as read, now tombstones (the merge changed nothing else of them).
+            current = {survivor.pk: survivor}
+            for candidate in compatible:
+                if candidate.person.pk in merged:
+                    candidate.person.merged_into_id = survivor.pk
+                    current[candidate.person.pk] = candidate.person
+            batch.load_identifiers(keys, named, current)
             batch.suggestions.forget(named)
             _attach_to_survivor(batch, index, data, candidates, survivor.pk, department_id)
             write_pending(batch.pending, now=batch.now, actor_id=batch.actor_id)

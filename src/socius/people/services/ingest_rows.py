@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from socius.core.bulk import bulk_insert, update_rows
+from socius.core.bulk import bulk_insert, bulk_insert_values, update_rows
 from socius.core.services import ActivityDraft, ActivityObject, activity_append_bulk
 from socius.people.models import (
     DuplicateSuggestion,
@@ -95,16 +95,17 @@ def write_pending(pending: Pending, *, now: dt.datetime, actor_id: int | None) -
     _write_profiles([slot for slot in touched if slot.changed_fields], now)
     _write_contacts([slot for slot in touched if slot.contact_at is not None])
     bulk_insert(DuplicateSuggestion, [pair.row() for pair in pending.suggestions])
-    bulk_insert(
+    bulk_insert_values(
         ResolutionDecision,
+        ["person_id", "outcome", "reason", "source", "evidence"],
         [
-            ResolutionDecision(
-                person=item.slot.person,
-                outcome=item.outcome,
-                reason=item.reason,
-                source=item.data.source,
-                evidence=item.evidence if item.evidence is not None else _evidence(item),
-            )
+            [
+                item.slot.person.pk,
+                item.outcome,
+                item.reason,
+                item.data.source,
+                item.evidence if item.evidence is not None else _evidence(item),
+            ]
             for item in pending.items
         ],
     )
@@ -120,11 +121,12 @@ def write_pending(pending: Pending, *, now: dt.datetime, actor_id: int | None) -
     interactions = []
     for activity, owner in zip(activities, owners, strict=True):
         if owner is not None:
+            # Ids rather than objects: the related descriptors cost more than the row.
             owner.interaction = Interaction(
                 source=owner.data.source,
                 external_id=owner.data.external_id,
-                person=owner.slot.person,
-                activity=activity,
+                person_id=owner.slot.person.pk,
+                activity_id=activity.pk,
                 resolution=owner.outcome,
             )
             interactions.append(owner.interaction)

@@ -10,13 +10,14 @@ identifier becomes shared between them and a human is asked.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -75,18 +76,39 @@ def _normalize_all(identifiers: list[IdentifierIn], *, source: str) -> list[Norm
         )
     seen: dict[Key, NormalizedIdentifier] = {}
     for item in identifiers:
-        # Only external ids depend on the source: other kinds share one cache entry.
-        scope = source if item.kind == IdentifierKind.EXTERNAL else ""
-        normalized = _normalize_cached(item.kind, item.value, scope)
+        normalized = _normalize_cached(item.kind, item.value, source)
         seen.setdefault((normalized.kind, normalized.value), normalized)
     return list(seen.values())
 
 
-@lru_cache(maxsize=32_768)
+# An ASCII email or a phone typed with spaces normalizes as its lower-case or spaceless form
+# does (validation ignores case there, phone parsing ignores spaces): one cache entry serves
+# every way the same customer's identifier is typed.
+_SPACED_PHONE = re.compile(r"\+?[0-9][0-9 ]*")
+
+
 def _normalize_cached(kind: str, value: str, source: str) -> NormalizedIdentifier:
+    """``normalize_identifier``, remembering recent answers (see ``_normalized_value``)."""
+    raw = (value or "").strip()
+    key = raw
+    if kind == IdentifierKind.EMAIL and raw.isascii():
+        key = raw.lower()
+    elif kind == IdentifierKind.PHONE and _SPACED_PHONE.fullmatch(raw):
+        key = raw.replace(" ", "")
+    # Only external ids depend on the source: other kinds share one cache entry.
+    scope = source if kind == IdentifierKind.EXTERNAL else ""
+    try:
+        normalized = _normalized_value(kind, key, scope)
+    except InvalidInput:
+        return normalize_identifier(kind, value, source=source)  # refused in the raw's words
+    return NormalizedIdentifier(kind=kind, value=normalized, raw_value=raw[:320])
+
+
+@lru_cache(maxsize=65_536)
+def _normalized_value(kind: str, key: str, source: str) -> str:
     """Normalization is pure and costly (email syntax, phone metadata), and the same
     customers come back: remember the recent answers (refusals are never cached)."""
-    return normalize_identifier(kind, value, source=source)
+    return normalize_identifier(kind, key, source=source).value
 
 
 def live_person(person: Person) -> Person:
@@ -201,16 +223,6 @@ def _keys_condition(keys: list[Key]) -> Q:
     return condition
 
 
-def _single_valued_conflict(persons: list[Person]) -> bool:
-    values = Identifier.objects.filter(
-        person__in=persons, kind__in=SINGLE_VALUED_KINDS, is_shared=False
-    ).values_list("kind", "value")
-    by_kind: dict[str, set[str]] = defaultdict(set)
-    for kind, value in values:
-        by_kind[kind].add(value)
-    return any(len(found) > 1 for found in by_kind.values())
-
-
 def every_strongly_named(compatible: list[Candidate]) -> bool:
     """Whether a merge is possible at all: each person is named by a strong identifier of
     their own (not a shared one)."""
@@ -219,19 +231,60 @@ def every_strongly_named(compatible: list[Candidate]) -> bool:
 
 
 def _may_merge(compatible: list[Candidate]) -> bool:
+    """No two employees, no two values of a single-valued kind (two customer numbers), no
+    pair an employee judged distinct: what the database says, read in one statement."""
     if not every_strongly_named(compatible):  # the usual case: no need to ask the database
         return False
-    persons = [c.person for c in compatible]
-    employees = Person.objects.filter(pk__in=[p.pk for p in persons], user__isnull=False).count()
-    return employees <= 1 and not _single_valued_conflict(persons) and not _judged_distinct(persons)
+    sql, template = _obstacles_query(len(compatible))
+    ids = {-1 - n: c.person.pk for n, c in enumerate(compatible)}
+    params = [ids.get(v, v) if type(v) is int else v for v in template]
+    employees = 0
+    values: dict[str, set[str]] = defaultdict(set)
+    with connections[router.db_for_read(Person)].cursor() as cursor:
+        cursor.execute(sql, params)
+        for obstacle, kind, value in cursor.fetchall():
+            if obstacle == "distinct":
+                return False  # an employee's answer is never overruled
+            if obstacle == "employee":
+                employees += 1
+            else:
+                values[kind].add(value)
+    return employees <= 1 and all(len(found) == 1 for found in values.values())
 
 
-def _judged_distinct(persons: list[Person]) -> bool:
-    """An employee said two of them are not the same human: that answer is never overruled."""
-    ids = [p.pk for p in persons]
-    return DuplicateSuggestion.objects.filter(
-        person_a_id__in=ids, person_b_id__in=ids, status=DuplicateSuggestion.Status.DISTINCT
-    ).exists()
+_OBSTACLES: dict[tuple[str, int], tuple[str, tuple[Any, ...]]] = {}
+
+
+def _obstacles_query(count: int) -> tuple[str, tuple[Any, ...]]:
+    """The employees, the owned single-valued identifiers and the pairs judged distinct
+    among ``count`` persons, as one UNION ALL of (obstacle, kind, value) rows. Built by the
+    ORM once per number of persons with stand-in ids (-1, -2...), then reused."""
+    alias = router.db_for_read(Person)
+    if (alias, count) not in _OBSTACLES:
+        ids = [-1 - n for n in range(count)]
+        employees = (
+            Person.objects.filter(pk__in=ids, user__isnull=False)
+            .annotate(obstacle=Value("employee"), kind_=Value(""), value_=Value(""))
+            .values_list("obstacle", "kind_", "value_")
+        )
+        single_valued = (
+            Identifier.objects.filter(
+                person_id__in=ids, kind__in=sorted(SINGLE_VALUED_KINDS), is_shared=False
+            )
+            .annotate(obstacle=Value("single"))
+            .values_list("obstacle", "kind", "value")
+        )
+        distinct = (
+            DuplicateSuggestion.objects.filter(
+                person_a_id__in=ids, person_b_id__in=ids, status=DuplicateSuggestion.Status.DISTINCT
+            )
+            .annotate(obstacle=Value("distinct"), kind_=Value(""), value_=Value(""))
+            .values_list("obstacle", "kind_", "value_")
+        )
+        union = employees.union(single_valued, distinct, all=True)
+        sql, params = union.query.get_compiler(using=alias).as_sql()
+        _OBSTACLES[(alias, count)] = (sql, tuple(params))
+    return _OBSTACLES[(alias, count)]
 
 
 def resolution_evidence(
