@@ -70,10 +70,15 @@ def requests_erase(person: Person) -> int:
     for attachment in MessageAttachment.objects.filter(message__case__in=cases):
         attachment.file.delete(save=False)
     changed += MessageAttachment.objects.filter(message__case__in=cases).delete()[0]
-    changed += Message.objects.filter(case__in=cases).update(
-        body=ERASED, external_id="", email_message_id=""
-    )
-    changed += Message.objects.filter(person=person).exclude(case__in=cases).update(body=ERASED)
+    scrubbed = {
+        "body": ERASED,
+        "address": "",
+        "external_id": "",
+        "email_message_id": "",
+        "delivery_error": "",
+    }
+    changed += Message.objects.filter(case__in=cases).update(**scrubbed)
+    changed += Message.objects.filter(person=person).exclude(case__in=cases).update(**scrubbed)
     changed += Note.objects.filter(case__in=cases).update(body=ERASED)
     changed += Rating.objects.filter(case__in=cases).update(comment="")
     return changed

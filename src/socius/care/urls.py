@@ -16,6 +16,11 @@ urlpatterns = [
     path("cases/<int:case_id>/typing", cases.case_typing, name="case-typing"),
     path("cases/<int:case_id>/canned/<int:reply_id>", cases.case_canned, name="case-canned"),
     path("cases/<int:case_id>/merge", cases.case_merge_post, name="case-merge"),
+    path(
+        "cases/<int:case_id>/messages/<int:message_id>/retry",
+        cases.message_retry,
+        name="message-retry",
+    ),
     path("cases/<int:case_id>/<slug:action>", cases.case_action, name="case-action"),
     path("attachments/<int:attachment_id>", cases.attachment_download, name="attachment"),
     # The customer's satisfaction survey: the signed token is the authority, no sign-in.

@@ -179,6 +179,10 @@ class Message(models.Model):
     email_message_id = models.CharField(max_length=300, blank=True)
     delivery = models.CharField(max_length=16, choices=Delivery.choices)
     delivery_error = models.CharField(max_length=300, blank=True)
+    # Sending a reply: when a worker took it (a worker that died leaves it to the sweeper),
+    # and how many times the channel was tried.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,7 +29,7 @@ from socius.care.services.common import (
     nudge,
 )
 from socius.care.services.routing import apply_tags
-from socius.care.services.sla import sla_refresh, sla_start
+from socius.care.services.sla import sla_refresh, sla_resolution_restart, sla_start
 from socius.core.errors import InvalidInput
 from socius.core.verbs import register_verbs
 
@@ -79,6 +81,8 @@ def case_status_set(*, actor: User, case: Case, status: str) -> Case:
     if status in (Status.RESOLVED, Status.CLOSED):
         case.intake_key = None  # the next message naming no case opens or reopens one
     else:
+        if before in (Status.RESOLVED, Status.CLOSED):
+            sla_resolution_restart(case, now)  # the old target passed while it was resolved
         case.resolved_at = case.closed_at = None
         if case.intake_key is None:
             case.intake_key = intake_key_free(case.person_id)
@@ -93,14 +97,8 @@ def case_status_set(*, actor: User, case: Case, status: str) -> Case:
     if status == Status.RESOLVED:
         payload["within_target"] = case.resolution_due_at is None or now <= case.resolution_due_at
         payload["seconds"] = int((now - case.created_at).total_seconds())
-    case_activity(
-        case,
-        verb,
-        actor=actor,
-        summary=case.subject,
-        payload=payload,
-        customer_sees=status in (Status.RESOLVED, Status.CLOSED),
-    )
+    # Internal: whether a target was met is the team's business, not the customer's.
+    case_activity(case, verb, actor=actor, summary=case.subject, payload=payload)
     if status == Status.RESOLVED:
         from socius.care.services.satisfaction import survey_send
 
@@ -258,6 +256,27 @@ def case_link_add(*, actor: User, case: Case, kind: str, reference: str) -> Case
     return link
 
 
+def _take_over(
+    survivor: Case,
+    absorbed_was_active: bool,
+    inherited_key: str | None,
+    awaiting_since: dt.datetime | None,
+    now: dt.datetime,
+) -> None:
+    """The survivor carries on what the absorbed request still needed: an unanswered
+    message keeps it in the inbox, an active request reopens a resolved survivor, and the
+    person's intake key stays on an active request."""
+    if absorbed_was_active and not survivor.is_active:
+        survivor.status, survivor.resolved_at, survivor.closed_at = Status.OPEN, None, None
+        survivor.reopen_count += 1
+        sla_resolution_restart(survivor, now)
+    survivor.awaiting_since = awaiting_since
+    if survivor.is_active and survivor.intake_key is None:
+        survivor.intake_key = inherited_key or intake_key_free(survivor.person_id)
+    sla_refresh(survivor)
+    survivor.save()
+
+
 @transaction.atomic
 def case_merge(*, actor: User, survivor: Case, absorbed: Case) -> Case:
     """Move the absorbed case's messages, notes and links to the survivor, then close it,
@@ -288,12 +307,15 @@ def case_merge(*, actor: User, survivor: Case, absorbed: Case) -> Case:
         last_message_at=max(survivor.last_message_at, absorbed.last_message_at),
         updated_at=now,
     )
+    was_active, inherited_key = absorbed.is_active, absorbed.intake_key
+    awaiting = [t for t in (survivor.awaiting_since, absorbed.awaiting_since) if t is not None]
     absorbed.merged_into, absorbed.status, absorbed.intake_key = survivor, Status.CLOSED, None
     absorbed.closed_at = absorbed.updated_at = now
     absorbed.message_count = absorbed.note_count = 0
     sla_refresh(absorbed)
-    absorbed.save()
+    absorbed.save()  # frees the intake key first: it is unique
     survivor.refresh_from_db()
+    _take_over(survivor, was_active, inherited_key, min(awaiting, default=None), now)
     case_activity(
         survivor,
         "care.case_merged",

@@ -27,7 +27,7 @@ from socius.care.services.common import (
 )
 from socius.care.services.sla import sla_refresh
 from socius.collab.services.attachments import CheckedFile
-from socius.core.errors import DomainError
+from socius.core.errors import DomainError, InvalidInput
 from socius.core.verbs import register_verbs
 
 register_verbs(
@@ -88,6 +88,12 @@ def case_reply(
         if newer.exists():
             raise ColleagueReplied(details={"case": case.pk})
     channel, address = _reply_route(case)
+    if files and channel == Channel.MESSENGER:
+        # The Send API takes files only from public addresses, which replies do not have.
+        raise InvalidInput(
+            _("Messenger replies carry text only: send the files by email or in the portal."),
+            details={"field": "attachments", "channel": channel},
+        )
     # Portal and API replies are "delivered" once stored: the customer reads them there.
     delivered = channel in (Channel.PORTAL, Channel.API)
     now = timezone.now()

@@ -37,7 +37,7 @@ from socius.care.services.common import (
     nudge,
 )
 from socius.care.services.routing import apply_tags, next_agent, route
-from socius.care.services.sla import sla_refresh, sla_start
+from socius.care.services.sla import sla_refresh, sla_resolution_restart, sla_start
 from socius.collab.services.attachments import CheckedFile
 from socius.core.errors import InvalidInput
 from socius.core.verbs import register_verbs
@@ -50,6 +50,7 @@ register_verbs(
     {
         "care.case_opened": _("Request opened"),
         "care.case_reopened": _("Request reopened"),
+        "care.case_routed": _("Request routed"),
         "care.message_received": _("Message received"),
     }
 )
@@ -140,12 +141,18 @@ def _sender(inbound: Inbound) -> Person:
 def _receive(inbound: Inbound, body: str) -> Receipt:
     person = _sender(inbound)
     now = inbound.received_at or timezone.now()
-    case = _case_named(inbound) or (None if inbound.new_case else _intake_case(person))
+    named = _case_named(inbound)
+    follow_up_of = None
+    if named is not None and not _reopenable(named):
+        # A closed request stays closed: the customer's new message is a request of its
+        # own, which says what it follows.
+        follow_up_of, named = named, None
+    case = named or (None if inbound.new_case else _intake_case(person))
     opened = case is None
     if case is None:
-        case = _open(inbound, person, now, body)
+        case = _open(inbound, person, now, body, follow_up_of=follow_up_of)
     else:
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = _locked_survivor(case)
     message = Message.objects.create(
         case=case,
         direction=Message.Direction.INBOUND,
@@ -175,7 +182,8 @@ def _receive(inbound: Inbound, body: str) -> Receipt:
 
 
 def _case_named(inbound: Inbound) -> Case | None:
-    case = inbound.case
+    # Read afresh: the caller's copy may predate a change of status.
+    case = Case.objects.filter(pk=inbound.case.pk).first() if inbound.case else None
     if case is None and inbound.thread_ids:
         ids = [i for i in inbound.thread_ids if i][:50]
         message = (
@@ -191,8 +199,28 @@ def _case_named(inbound: Inbound) -> Case | None:
     return case
 
 
+def _locked_survivor(case: Case) -> Case:
+    """The case locked, or the one it was merged into meanwhile (a merge may commit
+    between finding the case and locking it)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    hops = 0
+    while case.merged_into_id is not None and hops < 20:
+        case, hops = Case.objects.select_for_update().get(pk=case.merged_into_id), hops + 1
+    return case
+
+
+def _reopenable(case: Case) -> bool:
+    """Active, or resolved at most ``CARE_REOPEN_DAYS`` ago; a closed request is final."""
+    if case.is_active:
+        return True
+    since = timezone.now() - dt.timedelta(days=settings.CARE_REOPEN_DAYS)
+    return case.status == Status.RESOLVED and (
+        case.resolved_at is None or case.resolved_at >= since
+    )
+
+
 def _intake_case(person: Person) -> Case | None:
-    active = Case.objects.filter(intake_key=_intake_key(person)).first()
+    active = Case.objects.filter(intake_key=_intake_key(person), merged_into__isnull=True).first()
     if active is not None:
         return active
     since = timezone.now() - dt.timedelta(days=settings.CARE_REOPEN_DAYS)
@@ -216,7 +244,9 @@ def _subject(inbound: Inbound, body: str) -> str:
     return subject[:MAX_SUBJECT]
 
 
-def _open(inbound: Inbound, person: Person, now: dt.datetime, body: str) -> Case:
+def _open(
+    inbound: Inbound, person: Person, now: dt.datetime, body: str, follow_up_of: Case | None
+) -> Case:
     case = Case(
         person=person,
         subject=_subject(inbound, body),
@@ -236,12 +266,19 @@ def _open(inbound: Inbound, person: Person, now: dt.datetime, body: str) -> Case
     with transaction.atomic():  # the intake key may be taken by a concurrent delivery
         case.save()
     apply_tags(case, routed.tags)
+    follows = {"follow_up_of": follow_up_of.pk} if follow_up_of is not None else {}
+    # The customer sees that their request was opened; how it was triaged stays internal.
+    case_activity(case, "care.case_opened", summary=case.subject, customer_sees=True)
     case_activity(
         case,
-        "care.case_opened",
+        "care.case_routed",
         summary=case.subject,
-        customer_sees=True,
-        payload={"rules": routed.rules, "priority": case.priority, "assignee": case.assignee_id},
+        payload={
+            "rules": routed.rules,
+            "priority": case.priority,
+            "assignee": case.assignee_id,
+            **follows,
+        },
     )
     return case
 
@@ -260,7 +297,8 @@ def _continue(case: Case, now: dt.datetime) -> None:
         case.resolved_at = case.closed_at = None
         if case.intake_key is None:
             case.intake_key = intake_key_free(case.person_id)
-        fields += ["reopen_count", "resolved_at", "closed_at", "intake_key"]
+        sla_resolution_restart(case, now)
+        fields += ["reopen_count", "resolved_at", "closed_at", "intake_key", "resolution_due_at"]
         case_activity(case, "care.case_reopened", summary=case.subject, customer_sees=True)
     elif case.status == Status.WAITING:
         case.status = Status.OPEN

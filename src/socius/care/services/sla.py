@@ -38,6 +38,13 @@ def sla_start(case: Case, since: dt.datetime) -> None:
     sla_refresh(case)
 
 
+def sla_resolution_restart(case: Case, since: dt.datetime) -> None:
+    """A reopened request gets a new resolution target from ``since``: the old one passed
+    while it was resolved and must not count as missed. Does not save."""
+    if case.sla_policy is not None:
+        case.resolution_due_at = business_hours().add(since, case.sla_policy.resolution_minutes)
+
+
 def sla_refresh(case: Case) -> None:
     """Recompute ``next_due_at`` after a change of status or a first response; a target
     changing restarts its warning. Does not save."""

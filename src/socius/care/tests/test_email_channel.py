@@ -166,9 +166,9 @@ def test_a_thread_id_of_another_customer_s_mail_does_not_reach_their_case(cast) 
     assert receipt.case.person_id == cast.friend.pk
 
 
-def test_a_customer_s_tag_names_their_closed_case(cast) -> None:
+def test_a_customer_s_tag_names_their_resolved_case(cast) -> None:
     case = receive(build()).case
-    case_status_set(actor=cast.agent, case=case, status=Status.CLOSED)
+    case_status_set(actor=cast.agent, case=case, status=Status.RESOLVED)
     receipt = email_receive(
         build(subject=f"[#{case.pk}] Toujours rien", message_id="<m2@mail.example.org>")
     )
@@ -177,6 +177,18 @@ def test_a_customer_s_tag_names_their_closed_case(cast) -> None:
     case.refresh_from_db()
     assert case.status == Status.OPEN
     assert case.reopen_count == 1
+
+
+def test_a_tag_naming_a_closed_case_opens_a_follow_up(cast) -> None:
+    case = receive(build()).case
+    case_status_set(actor=cast.agent, case=case, status=Status.CLOSED)
+    receipt = email_receive(
+        build(subject=f"[#{case.pk}] Toujours rien", message_id="<m2@mail.example.org>")
+    )
+    assert receipt is not None
+    assert receipt.case.pk != case.pk
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
 
 
 def test_a_forged_tag_from_another_sender_is_ignored(cast) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from socius.accounts.models import Department, User
 from socius.care import forms
+from socius.care.channels.outbound import delivery_retry
 from socius.care.models import Case, Message, Priority, Status
 from socius.care.selectors import (
     attachment_get_for_employee,
@@ -25,7 +26,13 @@ from socius.care.selectors import (
 )
 from socius.care.services import cases as case_services
 from socius.care.services.attachments import files_check
-from socius.care.services.conversation import case_note_add, case_reply, reply_draft_touch
+from socius.care.services.common import ensure_agent
+from socius.care.services.conversation import (
+    ColleagueReplied,
+    case_note_add,
+    case_reply,
+    reply_draft_touch,
+)
 from socius.core.downloads import protected_file_response
 from socius.core.errors import DomainError, InvalidInput
 from socius.core.forms import form_add_domain_error
@@ -82,9 +89,7 @@ def _context(request: AuthenticatedHttpRequest, case: Case, **forms_given: Any) 
         "card": person_card(person),
         "departments_seen": person_departments_seen(person),
         "recent": timeline_entries(timeline_page(person, size=8)),
-        "panels": [
-            p for p in person_panels_render(request, person, request.user) if p.name != "care_cases"
-        ],
+        "panels": person_panels_render(request, person, request.user),
         "agents": User.objects.filter(is_active=True, role__in=_agent_roles()).order_by(
             "full_name"
         ),
@@ -94,6 +99,16 @@ def _context(request: AuthenticatedHttpRequest, case: Case, **forms_given: Any) 
         "statuses": [c for c in Status.choices if c[0] != Status.NEW],
         "priorities": Priority.choices,
     }
+
+
+def _last_outbound_id(case: Case) -> int:
+    last = (
+        Message.objects.filter(case=case, direction=Message.Direction.OUTBOUND)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return last or 0
 
 
 def _canned_for(user: User, case: Case) -> list[Any]:
@@ -131,6 +146,13 @@ def case_reply_post(request: AuthenticatedHttpRequest, case: Case) -> HttpRespon
                 seen_message_id=form.cleaned_data["seen_message_id"],
                 files=files_check(_uploads(request)),
             )
+        except ColleagueReplied as error:
+            # The page now shows the colleague's reply: sending again means "still needed".
+            data = request.POST.copy()
+            data["seen_message_id"] = str(_last_outbound_id(case))
+            form = forms.ReplyForm(data, request.FILES)
+            form.is_valid()
+            form_add_domain_error(form, error)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -287,6 +309,23 @@ def case_merge_post(request: AuthenticatedHttpRequest, case: Case) -> HttpRespon
         messages.error(request, error.message)
     else:
         messages.success(request, _("The requests were merged."))
+    return redirect("care:case-detail", case.pk)
+
+
+@case_view
+@require_POST
+def message_retry(request: AuthenticatedHttpRequest, case: Case, message_id: int) -> HttpResponse:
+    """An agent sends a reply its channel refused once more."""
+    message = Message.objects.filter(pk=message_id, case=case).first()
+    if message is None:
+        raise Http404
+    try:
+        ensure_agent(request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        delivery_retry(message=message)
+        messages.success(request, _("The reply will be sent again."))
     return redirect("care:case-detail", case.pk)
 
 

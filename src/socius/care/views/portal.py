@@ -61,12 +61,12 @@ def request_new(request: PortalHttpRequest) -> HttpResponse:
 @portal_login_required
 def request_detail(request: PortalHttpRequest, case_id: int) -> HttpResponse:
     case = customer_case_get(person=request.person, case_id=case_id)
-    if case.pk != case_id:
+    if case.pk != case_id and request.method == "GET":  # a reply lands on the survivor
         return redirect("care-portal:request-detail", case.pk)
     form = PortalReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            message_receive(
+            receipt = message_receive(
                 Inbound(
                     channel=Channel.PORTAL,
                     person=request.person,
@@ -79,7 +79,8 @@ def request_detail(request: PortalHttpRequest, case_id: int) -> HttpResponse:
             form_add_domain_error(form, error)
         else:
             messages.success(request, _("Your reply was sent."))
-            return redirect("care-portal:request-detail", case.pk)
+            # A closed request stays closed: the reply opened a new one, shown next.
+            return redirect("care-portal:request-detail", receipt.case.pk)
     context = {
         "person": request.person,
         "case": case,
