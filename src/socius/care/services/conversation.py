@@ -122,6 +122,12 @@ def case_reply(
         payload={"message": message.pk},
     )
     ReplyDraft.objects.filter(case=case, user=actor).delete()
+    if channel == Channel.PORTAL:
+        from socius.care.channels.portal_notice import portal_reply_notice_send
+
+        case_id = case.pk
+        # robust: a mail server failing after the commit must not fail the reply.
+        transaction.on_commit(lambda: portal_reply_notice_send(case_id=case_id), robust=True)
     if not delivered:
         from socius.care.tasks import message_deliver
 

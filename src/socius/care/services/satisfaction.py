@@ -16,18 +16,16 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from socius.care.models import Case, Channel, Message, Rating, SurveyWording
+from socius.care.models import Case, Rating, SurveyWording
 from socius.care.services.common import case_activity
+from socius.care.services.customer_email import customer_email_address, customer_language
 from socius.core.errors import DomainError, InvalidInput
 from socius.core.verbs import register_verbs
-from socius.people.models import IdentifierKind, Person
-from socius.people.selectors import person_identifiers
 
 register_verbs({"care.csat_rated": _("Satisfaction rated")})
 
@@ -111,47 +109,15 @@ def survey_for_token(*, token: str) -> Survey:
     return _wording(case, answered=Rating.objects.filter(case=case).exists())
 
 
-def _recipient(case: Case, person: Person) -> str | None:
-    """Where the customer last wrote to us from by email, else an email we know them by."""
-    last = (
-        Message.objects.filter(
-            case=case, direction=Message.Direction.INBOUND, channel=Channel.EMAIL
-        )
-        .exclude(address="")
-        .order_by("-created_at", "-id")
-        .values_list("address", flat=True)
-        .first()
-    )
-    if last:
-        return last
-    if not person.is_live:
-        return None
-    known = (
-        person_identifiers(person=person)
-        .filter(kind=IdentifierKind.EMAIL)
-        .order_by(F("verified_at").desc(nulls_last=True), F("last_seen_at").desc(nulls_last=True))
-        .values_list("value", flat=True)
-        .first()
-    )
-    return known
-
-
-def _language(person: Person) -> str:
-    try:
-        return translation.get_supported_language_variant(person.locale.replace("_", "-"))
-    except LookupError:
-        return settings.LANGUAGE_CODE
-
-
 def survey_email_send(*, case_id: int) -> bool:
     """Email the survey link of this case; False when there is no address to send it to."""
     case = Case.objects.select_related("person").filter(pk=case_id).first()
     if case is None:
         return False
-    recipient = _recipient(case, case.person)
+    recipient = customer_email_address(case)
     if recipient is None:
         return False
-    with translation.override(_language(case.person)):
+    with translation.override(customer_language(case.person)):
         survey = _wording(case)
         context = {
             "reference": case.reference,

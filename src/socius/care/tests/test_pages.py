@@ -232,3 +232,17 @@ def test_the_page_has_unique_field_ids(cast, agent_client) -> None:
     html = agent_client.get(reverse("care:case-detail", args=[case.pk])).content.decode()
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
+
+
+def test_a_portal_customer_is_told_by_email_that_an_answer_waits(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    case = portal_request(cast.customer, "Ma question")
+    case_note_add(actor=cast.agent, case=case, body=SECRET)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_reply(actor=cast.agent, case=case, body="La réponse détaillée")
+    [notice] = mailoutbox
+    assert notice.to == ["claire.dupont@example.org"]
+    assert f"/portal/requests/{case.pk}" in notice.body
+    assert "La réponse détaillée" not in notice.body  # the answer stays behind the sign-in
+    assert SECRET not in notice.body
