@@ -6,9 +6,10 @@ Every channel (portal, email, Messenger, API) hands an ``Inbound`` to ``message_
 2. the sender is resolved by the person hub (``people.person_resolve``): no channel keeps
    customers of its own;
 3. the case is the one the message names (a portal reply, an email's In-Reply-To or
-   References naming one of our messages), else the person's intake case while it is
-   active, else their case resolved within ``CARE_REOPEN_DAYS`` (reopened), else a new case
-   routed, given its service levels and assigned;
+   References naming one of our messages) unless it is closed or was resolved longer than
+   ``CARE_REOPEN_DAYS`` ago, else the person's intake case while it is active, else their
+   case resolved within ``CARE_REOPEN_DAYS`` (reopened), else a new case (a follow-up of
+   the closed one, if any) routed, given its service levels and assigned;
 4. the message, the case's counters and the timeline entries are written in one
    transaction; open inboxes and the case page are nudged after the commit.
 
