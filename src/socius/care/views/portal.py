@@ -6,7 +6,10 @@ way onto these pages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.forms import Form
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +19,7 @@ from socius.care.forms import PortalReplyForm, PortalRequestForm
 from socius.care.models import Case, Channel, Status
 from socius.care.selectors import customer_attachment_get, customer_case_get, customer_messages
 from socius.care.services.attachments import files_check
-from socius.care.services.intake import Inbound, message_receive
+from socius.care.services.intake import Inbound, Receipt, message_receive
 from socius.core.downloads import protected_file_response
 from socius.core.errors import DomainError
 from socius.core.forms import form_add_domain_error
@@ -27,25 +30,30 @@ def _uploads(request: PortalHttpRequest) -> list[tuple[str, bytes]]:
     return [(f.name or "", b"".join(f.chunks())) for f in request.FILES.getlist("attachments")]
 
 
+def _receive(request: PortalHttpRequest, form: Form, **inbound: Any) -> Receipt | None:
+    """The customer's message with its files, or ``None`` with the refusal on the form."""
+    try:
+        return message_receive(
+            Inbound(
+                channel=Channel.PORTAL,
+                person=request.person,
+                body=form.cleaned_data["body"],
+                attachments=tuple(files_check(_uploads(request))),
+                **inbound,
+            )
+        )
+    except DomainError as error:
+        form_add_domain_error(form, error)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 @portal_login_required
 def request_new(request: PortalHttpRequest) -> HttpResponse:
     form = PortalRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            receipt = message_receive(
-                Inbound(
-                    channel=Channel.PORTAL,
-                    person=request.person,
-                    subject=form.cleaned_data["subject"],
-                    body=form.cleaned_data["body"],
-                    new_case=True,
-                    attachments=tuple(files_check(_uploads(request))),
-                )
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
+        receipt = _receive(request, form, subject=form.cleaned_data["subject"], new_case=True)
+        if receipt is not None:
             messages.success(request, _("We have your request. We will answer you here."))
             return redirect("care-portal:request-detail", receipt.case.pk)
     status = 422 if request.method == "POST" else 200
@@ -65,19 +73,8 @@ def request_detail(request: PortalHttpRequest, case_id: int) -> HttpResponse:
         return redirect("care-portal:request-detail", case.pk)
     form = PortalReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            receipt = message_receive(
-                Inbound(
-                    channel=Channel.PORTAL,
-                    person=request.person,
-                    body=form.cleaned_data["body"],
-                    case=case,
-                    attachments=tuple(files_check(_uploads(request))),
-                )
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
+        receipt = _receive(request, form, case=case)
+        if receipt is not None:
             messages.success(request, _("Your reply was sent."))
             # A closed request stays closed: the reply opened a new one, shown next.
             return redirect("care-portal:request-detail", receipt.case.pk)
