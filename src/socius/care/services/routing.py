@@ -92,8 +92,8 @@ def _agent_roles() -> list[str]:
 
 def next_agent(department_id: int | None) -> User | None:
     """The available agent of this department under their load limit who got a case
-    longest ago, claimed with a conditional update so two concurrent cases do not both
-    take the same "longest waiting" agent."""
+    longest ago, claimed under a lock of their row so that two concurrent cases neither
+    take the same "longest waiting" agent nor both take an agent's last slot."""
     if department_id is None:
         return None
     agents = User.objects.filter(
@@ -123,9 +123,15 @@ def next_agent(department_id: int | None) -> User | None:
     candidates = [(pk, last) for pk, last, limit in available if loads.get(pk, 0) < limit][:5]
     now = timezone.now()
     for user_id, last in candidates:
-        claimed = AgentStatus.objects.filter(user_id=user_id, last_assigned_at=last).update(
-            last_assigned_at=now
-        )
-        if claimed:
-            return User.objects.get(pk=user_id)
+        # Lock the agent's row, then count again: a concurrent case that took this agent's
+        # last slot has committed by then (SQLite runs one writer at a time anyway).
+        status = AgentStatus.objects.select_for_update().get(user_id=user_id)
+        if status.last_assigned_at != last or not status.available:
+            continue  # taken meanwhile: the next one in the round
+        load = Case.objects.filter(active_cases(), assignee_id=user_id).count()
+        if load >= status.max_open_cases:
+            continue
+        status.last_assigned_at = now
+        status.save(update_fields=["last_assigned_at"])
+        return User.objects.get(pk=user_id)
     return None
