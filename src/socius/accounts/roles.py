@@ -70,5 +70,10 @@ def role_has(role: str, capability: Capability) -> bool:
     return capability in CAPABILITIES.get(role, frozenset())
 
 
+def roles_with(capability: Capability) -> list[str]:
+    """The roles that may do this, to filter employees in one query (``role__in``)."""
+    return [role for role in Role.values if role_has(role, capability)]
+
+
 def scopes_allowed_for(role: str) -> list[str]:
     return [scope for scope, capability in SCOPES.items() if role_has(role, capability)]

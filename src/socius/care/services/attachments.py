@@ -7,13 +7,18 @@ import logging
 from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 
 from socius.care.models import Message, MessageAttachment
 from socius.collab.services.attachments import CheckedFile, attachment_check, max_per_post
 from socius.core.errors import DomainError, InvalidInput
 
 logger = logging.getLogger(__name__)
+
+
+def uploaded(files: Iterable[UploadedFile]) -> list[tuple[str, bytes]]:
+    """Files of a form as ``(name, bytes)`` pairs, for ``files_check``."""
+    return [(f.name or "", b"".join(f.chunks())) for f in files]
 
 
 def files_check(files: Iterable[tuple[str, bytes]], *, strict: bool = True) -> list[CheckedFile]:

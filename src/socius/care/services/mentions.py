@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from socius.accounts.models import Department, User
-from socius.accounts.roles import Capability, Role, role_has
+from socius.accounts.roles import Capability, Role, roles_with
 from socius.care.models import Case, Note
 from socius.collab.models import Notification
 from socius.collab.services.mentions import mention_handles, people_by_handle
@@ -24,11 +24,10 @@ def _case_path(case: Case) -> str:
 
 def _viewers_among(user_ids: set[int]) -> set[int]:
     """Active colleagues who may open a case (see ``care.selectors.case_get``)."""
-    roles = [role for role in Role.values if role_has(role, Capability.VIEW_PEOPLE)]
     return set(
-        User.objects.filter(pk__in=user_ids, is_active=True, role__in=roles).values_list(
-            "pk", flat=True
-        )
+        User.objects.filter(
+            pk__in=user_ids, is_active=True, role__in=roles_with(Capability.VIEW_PEOPLE)
+        ).values_list("pk", flat=True)
     )
 
 
@@ -94,10 +93,11 @@ def sla_warning_notify(*, case: Case) -> None:
     if case.assignee_id:
         recipients = {case.assignee_id}
     elif case.department_id:
-        roles = [role for role in Role.values if role_has(role, Capability.WORK_CASES)]
         recipients = set(
             User.objects.filter(
-                department_id=case.department_id, role__in=roles, is_active=True
+                department_id=case.department_id,
+                role__in=roles_with(Capability.WORK_CASES),
+                is_active=True,
             ).values_list("pk", flat=True)
         )
     else:

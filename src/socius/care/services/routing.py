@@ -12,7 +12,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from socius.accounts.models import User
-from socius.accounts.roles import Capability, Role, role_has
+from socius.accounts.roles import Capability, roles_with
 from socius.care.models import AgentStatus, Case, RoutingRule, Tag, active_cases
 from socius.people.models import Identifier
 
@@ -86,10 +86,6 @@ def apply_tags(case: Case, names: list[str]) -> None:
     case.tags.add(*Tag.objects.filter(name__in=names))
 
 
-def _agent_roles() -> list[str]:
-    return [role for role in Role.values if role_has(role, Capability.WORK_CASES)]
-
-
 def next_agent(department_id: int | None) -> User | None:
     """The available agent of this department under their load limit who got a case
     longest ago, claimed under a lock of their row so that two concurrent cases neither
@@ -97,7 +93,7 @@ def next_agent(department_id: int | None) -> User | None:
     if department_id is None:
         return None
     agents = User.objects.filter(
-        department_id=department_id, is_active=True, role__in=_agent_roles()
+        department_id=department_id, is_active=True, role__in=roles_with(Capability.WORK_CASES)
     )
     # Agents who never said otherwise take cases, with the default load limit.
     AgentStatus.objects.bulk_create(

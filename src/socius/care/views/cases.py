@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from socius.accounts.models import Department, User
+from socius.accounts.roles import Capability, roles_with
 from socius.care import forms
 from socius.care.channels.outbound import delivery_retry
 from socius.care.models import Case, Message, Priority, Status
@@ -25,7 +26,7 @@ from socius.care.selectors import (
     may_work_cases,
 )
 from socius.care.services import cases as case_services
-from socius.care.services.attachments import files_check
+from socius.care.services.attachments import files_check, uploaded
 from socius.care.services.common import ensure_agent
 from socius.care.services.conversation import (
     ColleagueReplied,
@@ -61,10 +62,6 @@ def case_view(view: CaseView) -> CaseView:
     return wrapper
 
 
-def _uploads(request: AuthenticatedHttpRequest) -> list[tuple[str, bytes]]:
-    return [(f.name or "", b"".join(f.chunks())) for f in request.FILES.getlist("attachments")]
-
-
 def _context(request: AuthenticatedHttpRequest, case: Case, **forms_given: Any) -> dict[str, Any]:
     person = case.person
     conversation = case_conversation(case=case)
@@ -90,9 +87,9 @@ def _context(request: AuthenticatedHttpRequest, case: Case, **forms_given: Any) 
         "departments_seen": person_departments_seen(person),
         "recent": timeline_entries(timeline_page(person, size=8)),
         "panels": person_panels_render(request, person, request.user),
-        "agents": User.objects.filter(is_active=True, role__in=_agent_roles()).order_by(
-            "full_name"
-        ),
+        "agents": User.objects.filter(
+            is_active=True, role__in=roles_with(Capability.WORK_CASES)
+        ).order_by("full_name"),
         "departments": Department.objects.order_by("name"),
         "live_url": f"{reverse('core:live-events')}?channel=case:{case.pk}",
         "tags": ", ".join(t.name for t in case.tags.all()),
@@ -117,12 +114,6 @@ def _canned_for(user: User, case: Case) -> list[Any]:
     return canned_replies_for(user=user, case=case)
 
 
-def _agent_roles() -> list[str]:
-    from socius.accounts.roles import Capability, Role, role_has
-
-    return [r for r in Role.values if role_has(r, Capability.WORK_CASES)]
-
-
 @case_view
 @require_GET
 def case_detail(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
@@ -144,7 +135,7 @@ def case_reply_post(request: AuthenticatedHttpRequest, case: Case) -> HttpRespon
                 body=form.cleaned_data["body"],
                 status=form.cleaned_data["status"],
                 seen_message_id=form.cleaned_data["seen_message_id"],
-                files=files_check(_uploads(request)),
+                files=files_check(uploaded(request.FILES.getlist("attachments"))),
             )
         except ColleagueReplied as error:
             # The page now shows the colleague's reply: sending again means "still needed".

@@ -18,16 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from socius.care.forms import PortalReplyForm, PortalRequestForm
 from socius.care.models import Case, Channel, Status
 from socius.care.selectors import customer_attachment_get, customer_case_get, customer_messages
-from socius.care.services.attachments import files_check
+from socius.care.services.attachments import files_check, uploaded
 from socius.care.services.intake import Inbound, Receipt, message_receive
 from socius.core.downloads import protected_file_response
 from socius.core.errors import DomainError
 from socius.core.forms import form_add_domain_error
 from socius.portal.access import PortalHttpRequest, portal_login_required
-
-
-def _uploads(request: PortalHttpRequest) -> list[tuple[str, bytes]]:
-    return [(f.name or "", b"".join(f.chunks())) for f in request.FILES.getlist("attachments")]
 
 
 def _receive(request: PortalHttpRequest, form: Form, **inbound: Any) -> Receipt | None:
@@ -38,7 +34,7 @@ def _receive(request: PortalHttpRequest, form: Form, **inbound: Any) -> Receipt 
                 channel=Channel.PORTAL,
                 person=request.person,
                 body=form.cleaned_data["body"],
-                attachments=tuple(files_check(_uploads(request))),
+                attachments=tuple(files_check(uploaded(request.FILES.getlist("attachments")))),
                 **inbound,
             )
         )
