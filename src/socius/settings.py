@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "socius.portal",
     "socius.collab",
     "socius.care",
+    "socius.commerce",
     "socius.demo",
 ]
 
@@ -234,6 +235,22 @@ CARE_MESSENGER_API_URL = env_str(
 )
 # How long a satisfaction link stays valid after the case is resolved.
 CARE_SURVEY_MAX_AGE_DAYS = env_int("SOCIUS_CARE_SURVEY_MAX_AGE_DAYS", 30, minimum=1)
+# Group buying. Payments go through one provider: the built-in sandbox (development, tests,
+# demos) or Stripe (official SDK, manual capture). Secrets only from the environment; in
+# development the sandbox's webhook secret and the ticket signing key derive from SECRET_KEY.
+COMMERCE_PAYMENT_PROVIDER = env_choice("SOCIUS_PAYMENT_PROVIDER", "sandbox", ("sandbox", "stripe"))
+COMMERCE_SANDBOX_WEBHOOK_SECRET = env_secret("SOCIUS_SANDBOX_WEBHOOK_SECRET")
+COMMERCE_STRIPE_SECRET_KEY = env_secret("SOCIUS_STRIPE_SECRET_KEY")
+COMMERCE_STRIPE_WEBHOOK_SECRET = env_secret("SOCIUS_STRIPE_WEBHOOK_SECRET")
+# Ed25519 ticket signing: a base64 32-byte seed and its key id; retired keys stay listed
+# ("kid:base64-public-key,...") so tickets they signed still verify.
+COMMERCE_TICKET_SIGNING_KEY = env_secret("SOCIUS_TICKET_SIGNING_KEY")
+COMMERCE_TICKET_KEY_ID = env_str("SOCIUS_TICKET_KEY_ID", "k1")
+COMMERCE_TICKET_RETIRED_KEYS = env_list("SOCIUS_TICKET_RETIRED_KEYS")
+# Seats held for a participant who has not paid yet return to sale after this long.
+COMMERCE_RESERVATION_MINUTES = env_int("SOCIUS_COMMERCE_RESERVATION_MINUTES", 15, minimum=1)
+# Reminders go out this many hours before a group's deadline.
+COMMERCE_REMINDER_HOURS = env_int("SOCIUS_COMMERCE_REMINDER_HOURS", 24, minimum=1)
 # Data-subject rights: prospects (no purchase, no employee account) are erased this many
 # days after their last own contact (CNIL: 3 years); 0 turns the automatic erasure off.
 RETENTION_PROSPECT_DAYS = env_int("SOCIUS_RETENTION_PROSPECT_DAYS", 3 * 365, minimum=0)
