@@ -18,6 +18,7 @@ from socius.accounts.api import router as accounts_router
 from socius.accounts.selectors import token_authenticate
 from socius.care.api import router as care_router
 from socius.collab.api import router as collab_router
+from socius.commerce.api import router as commerce_router
 from socius.core.errors import DomainError
 from socius.people.api import router as people_router
 
@@ -110,3 +111,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/people", people_router)
 api.add_router("/collab", collab_router)
 api.add_router("/care", care_router)
+api.add_router("/commerce", commerce_router)

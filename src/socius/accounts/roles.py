@@ -23,12 +23,14 @@ class Capability(StrEnum):
     ADMINISTER_PEOPLE = "people.administer"
     WORK_CASES = "care.work_cases"
     MANAGE_COMMERCE = "commerce.manage"
+    CHECK_IN_TICKETS = "commerce.check_in"
     MANAGE_CHARTER = "charter.manage"
     VIEW_INSIGHTS = "insights.view"
     MANAGE_ACCOUNTS = "accounts.manage"
 
 
-_EVERYONE = {Capability.COLLABORATE}
+# Gate staff are plain employees of the operations department: any employee may scan.
+_EVERYONE = {Capability.COLLABORATE, Capability.CHECK_IN_TICKETS}
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.EMPLOYEE: frozenset(_EVERYONE | {Capability.VIEW_PEOPLE}),
     Role.AGENT: frozenset(
@@ -59,6 +61,10 @@ SCOPES: dict[str, Capability] = {
     "collab:write": Capability.COLLABORATE,
     "care:read": Capability.WORK_CASES,
     "care:write": Capability.WORK_CASES,
+    # Selling (opening groups, joining them for customers) resolves and creates persons.
+    "commerce:read": Capability.VIEW_PEOPLE,
+    "commerce:write": Capability.EDIT_PEOPLE,
+    "commerce:checkin": Capability.CHECK_IN_TICKETS,
     "commerce:admin": Capability.MANAGE_COMMERCE,
     "insights:read": Capability.VIEW_INSIGHTS,
     "accounts:tokens": Capability.COLLABORATE,
