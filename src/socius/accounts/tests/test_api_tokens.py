@@ -165,7 +165,14 @@ def test_the_page_offers_only_the_scopes_of_the_role(cast: Cast) -> None:
     response = signed_in_client(cast.colleague).get("/accounts/tokens")
 
     choices = [value for value, _label in response.context["form"].fields["scopes"].choices]
-    assert choices == ["people:read", "collab:read", "collab:write", "accounts:tokens"]
+    assert choices == [
+        "people:read",
+        "collab:read",
+        "collab:write",
+        "commerce:read",
+        "commerce:checkin",
+        "accounts:tokens",
+    ]
 
 
 def test_the_command_prints_the_token_alone_on_its_last_line(cast: Cast, capsys) -> None:  # type: ignore[no-untyped-def]
