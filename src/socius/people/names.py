@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_LETTER = re.compile(r"[^a-z\s-]")
 _SPACES = re.compile(r"\s+")
@@ -25,11 +26,13 @@ def _parts(name: str) -> list[str]:
     return [part for part in re.split(r"[\s-]+", fold(name)) if part]
 
 
+@lru_cache(maxsize=16_384)
 def given_names_compatible(first: str, second: str) -> bool:
     """Whether two given names may belong to one human.
 
     "Jean-Pierre", "Jean Pierre", "jean-pierre", "JP", "J.-P." and "Jean" are compatible;
-    "Jean" and "Marie" are not. A missing name contradicts nothing.
+    "Jean" and "Marie" are not. A missing name contradicts nothing. Pure, and asked about
+    the same pairs of names again and again at ingestion: recent answers are remembered.
     """
     left, right = _parts(first), _parts(second)
     if not left or not right:

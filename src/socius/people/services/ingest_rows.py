@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from socius.core.bulk import bulk_insert, bulk_insert_values, update_rows
-from socius.core.services import ActivityDraft, ActivityObject, activity_append_bulk
+from socius.core.bulk import bulk_insert, bulk_insert_values, update_ids, update_rows
+from socius.core.services import ActivityDraft, ActivityObject, ActivityRow, activity_append_rows
 from socius.people.models import (
     DuplicateSuggestion,
     Identifier,
@@ -86,11 +86,9 @@ class Pending:
 def write_pending(pending: Pending, *, now: dt.datetime, actor_id: int | None) -> None:
     """Write what the batch decided in memory: one bulk statement per table."""
     bulk_insert(Person, [slot.person for slot in pending.new_slots])
-    if pending.shared_identifier_ids:
-        Identifier.objects.filter(pk__in=pending.shared_identifier_ids).update(is_shared=True)
+    update_ids(Identifier, pending.shared_identifier_ids, is_shared=True)
     bulk_insert(Identifier, pending.identifiers)
-    if pending.seen_identifier_ids:
-        Identifier.objects.filter(pk__in=pending.seen_identifier_ids).update(last_seen_at=now)
+    update_ids(Identifier, pending.seen_identifier_ids, last_seen_at=now)
     touched = list({id(item.slot): item.slot for item in pending.items}.values())
     _write_profiles([slot for slot in touched if slot.changed_fields], now)
     _write_contacts([slot for slot in touched if slot.contact_at is not None])
@@ -109,24 +107,25 @@ def write_pending(pending: Pending, *, now: dt.datetime, actor_id: int | None) -
             for item in pending.items
         ],
     )
-    drafts: list[ActivityDraft] = []
+    rows: list[ActivityRow] = []
     owners: list[Item | None] = []
     for item in pending.items:
         if item.outcome in ("created", "suggested") or item.added:
-            drafts.append(_resolution_draft(item, actor_id))
+            rows.append(_resolution_draft(item, actor_id).to_row())
             owners.append(None)
-        drafts.append(_interaction_draft(item, actor_id))
+        rows.append(_interaction_draft(item, actor_id).to_row())
         owners.append(item)
-    activities = activity_append_bulk(drafts)
+    # Plain values: a model instance per timeline entry costs more than writing it.
+    activity_ids = activity_append_rows(rows)
     interactions = []
-    for activity, owner in zip(activities, owners, strict=True):
+    for activity_id, owner in zip(activity_ids, owners, strict=True):
         if owner is not None:
             # Ids rather than objects: the related descriptors cost more than the row.
             owner.interaction = Interaction(
                 source=owner.data.source,
                 external_id=owner.data.external_id,
                 person_id=owner.slot.person.pk,
-                activity_id=activity.pk,
+                activity_id=activity_id,
                 resolution=owner.outcome,
             )
             interactions.append(owner.interaction)
