@@ -23,6 +23,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/htmx-ext-sse/dist/sse.min.js $(VENDOR)/htmx-ext-sse.js
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR)/jsQR.js
 	touch $@
 
 src/socius/locale/fr/LC_MESSAGES/django.mo: src/socius/locale/fr/LC_MESSAGES/django.po $(VENV)/.installed

@@ -249,6 +249,8 @@ COMMERCE_TICKET_KEY_ID = env_str("SOCIUS_TICKET_KEY_ID", "k1")
 COMMERCE_TICKET_RETIRED_KEYS = env_list("SOCIUS_TICKET_RETIRED_KEYS")
 # Seats held for a participant who has not paid yet return to sale after this long.
 COMMERCE_RESERVATION_MINUTES = env_int("SOCIUS_COMMERCE_RESERVATION_MINUTES", 15, minimum=1)
+# Joins from one network address per minute (friends behind one box still fit).
+COMMERCE_JOINS_PER_MINUTE = env_int("SOCIUS_COMMERCE_JOINS_PER_MINUTE", 10, minimum=1)
 # Reminders go out this many hours before a group's deadline.
 COMMERCE_REMINDER_HOURS = env_int("SOCIUS_COMMERCE_REMINDER_HOURS", 24, minimum=1)
 # Data-subject rights: prospects (no purchase, no employee account) are erased this many
@@ -293,7 +295,10 @@ CONTENT_SECURITY_POLICY = {
     "img-src": ["'self'", "data:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
-    "form-action": ["'self'"],
+    # A form that starts a Stripe payment is answered by a redirect to Stripe's hosted
+    # checkout, and browsers apply form-action to the redirect's target too.
+    "form-action": ["'self'"]
+    + (["https://checkout.stripe.com"] if COMMERCE_PAYMENT_PROVIDER == "stripe" else []),
     "object-src": ["'none'"],
     "base-uri": ["'none'"],
     "frame-ancestors": ["'none'"],
@@ -372,5 +377,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("SOCIUS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint narrates every step of a ticket PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

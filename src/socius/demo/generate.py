@@ -20,6 +20,7 @@ from socius.core.services import activity_append_many
 from socius.demo.activities import Storyteller
 from socius.demo.care import demo_care_create
 from socius.demo.collab import demo_network_create
+from socius.demo.commerce import demo_commerce_create
 from socius.demo.company import DEPARTMENTS, company_create, company_plan
 from socius.demo.conversations import demo_conversations_create
 from socius.demo.customers import LINKED_SHOWCASE, CustomerPlanner, Human
@@ -122,6 +123,8 @@ def demo_generate(
         say(f"{len(network.space_ids)} spaces, {network.posts} posts, {network.comments} comments")
         care = demo_care_create(users=users, seed=seed, portal_email=portal_email, now=now)
         say(f"{care.cases} customer requests, {care.resolved} resolved, {care.ratings} rated")
+        commerce = demo_commerce_create(users=users, portal_email=portal_email, now=now)
+        say(f"{commerce.offers} offers, {commerce.groups} group orders, {commerce.tickets} tickets")
     return DemoReport(
         seed=seed,
         size=size.name,

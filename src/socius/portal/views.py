@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socius.care.selectors import customer_cases
+from socius.commerce.models import TicketState
+from socius.commerce.selectors import person_group_orders
 from socius.core.errors import DomainError
 from socius.core.forms import form_add_domain_error
 from socius.core.http import client_ip
@@ -79,7 +82,11 @@ def requests(request: PortalHttpRequest) -> HttpResponse:
 
 @portal_login_required
 def group_orders(request: PortalHttpRequest) -> HttpResponse:
-    return render(request, "portal/group_orders.html", {"person": request.person})
+    orders = person_group_orders(request.person).annotate(
+        live_tickets=Count("tickets", filter=~Q(tickets__state=TicketState.REVOKED))
+    )
+    context = {"person": request.person, "orders": list(orders)}
+    return render(request, "portal/group_orders.html", context)
 
 
 def _consents(person: Person) -> list[dict[str, str]]:

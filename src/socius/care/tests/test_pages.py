@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 SECRET = "NOTE-SECRET-7f3a"
 # Session, user, case, conversation (messages, their files, notes), the person panel and the
 # person hub's registered panels, the side panel's lists.
-CASE_PAGE_QUERIES = 21
+CASE_PAGE_QUERIES = 22
 
 
 def portal_client(person) -> Client:

@@ -62,6 +62,8 @@ class GroupOrder(models.Model):
     state = models.CharField(max_length=10, choices=GroupState.choices, default=GroupState.DRAFT)
     share_token = models.CharField(max_length=43, unique=True)  # 256 random bits, URL-safe
     title = models.CharField(max_length=120, blank=True)  # "Léa's birthday"
+    # The organiser's key for opening: a retried or double-clicked "open" finds this group.
+    idempotency_key = models.CharField(max_length=80, blank=True)
     min_size = models.PositiveIntegerField()
     max_size = models.PositiveIntegerField()
     payment_mode = models.CharField(max_length=8)
@@ -89,6 +91,11 @@ class GroupOrder(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(seats_held__lte=F("max_size")), name="group_never_overfull"
+            ),
+            models.UniqueConstraint(
+                fields=["offer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="group_open_once",
             ),
             models.CheckConstraint(
                 condition=Q(seats_secured__lte=F("seats_held")), name="group_secured_held"

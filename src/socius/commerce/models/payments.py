@@ -109,7 +109,7 @@ class SandboxIntent(models.Model):
     refunded_cents = models.PositiveIntegerField(default=0)
     currency = models.CharField(max_length=3, default="EUR")
     capture_now = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, default="requires_payment_method")
+    status = models.CharField(max_length=30, default="awaiting_payment")
     description = models.CharField(max_length=200, blank=True)
     return_url = models.URLField(max_length=1000, blank=True)
     metadata = models.JSONField(default=dict)

@@ -95,6 +95,9 @@ class CheckIn(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     offline = models.BooleanField(default=False)
     nonce = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # SHA-256 of the scanned code: a nonce sent again replays its outcome only for the same
+    # code at the same gate, so an old nonce cannot vouch for another code.
+    code_digest = models.CharField(max_length=64, blank=True)
     scanned_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from socius.commerce.payments.views import sandbox_checkout
 
 app_name = "payments"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("sandbox/<str:ref>", sandbox_checkout, name="sandbox-checkout"),
+]

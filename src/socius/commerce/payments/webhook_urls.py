@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from socius.commerce.payments.webhooks import sandbox_webhook, stripe_webhook
 
 app_name = "payment-webhooks"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("sandbox", sandbox_webhook, name="sandbox"),
+    path("stripe", stripe_webhook, name="stripe"),
+]

@@ -128,6 +128,7 @@ def _check_activities() -> None:
     for prefix in SERVICE_VERB_PREFIXES:
         story = story.exclude(verb__startswith=prefix)
     story = story.exclude(object_type="care.case")  # the requests written through the services
+    story = story.exclude(verb__startswith="commerce.")  # group buying, through its services
     # The social network's posts and comments are real rows, each with its own entry, and
     # the demo conversations add what the collaboration services append.
     network = story.filter(verb__startswith="collab.").exclude(object_type="")

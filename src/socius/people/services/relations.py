@@ -84,3 +84,37 @@ def relation_add(*, person: Person, other: Person, kind: str, actor: User) -> Re
             )
         )
     return relation
+
+
+@transaction.atomic
+def relation_record(*, person: Person, other: Person, kind: str, source: str) -> Relation | None:
+    """Record a relation a system observed ("friend invited by organiser" when joining a
+    group), without an employee: idempotent, so a second observation changes nothing.
+    Returns the relation, or None when it cannot hold (same or inactive person)."""
+    if kind not in RelationKind.values:
+        raise RelationKindUnknown(details={"field": "kind", "allowed": list(RelationKind.values)})
+    if person.pk == other.pk or not person.is_live or not other.is_live:
+        return None
+    existing = Relation.objects.filter(person=person, other=other, kind=kind).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            relation = Relation.objects.create(person=person, other=other, kind=kind, source=source)
+    except IntegrityError:  # recorded concurrently: once is enough
+        return Relation.objects.filter(person=person, other=other, kind=kind).first()
+    for subject, counterpart, direction in (
+        (person, other, "outgoing"),
+        (other, person, "incoming"),
+    ):
+        activity_append(
+            ActivityDraft(
+                verb="person.relation_added",
+                person_id=subject.pk,
+                about=ActivityObject.of(relation),
+                channel=source,
+                summary=str(counterpart.display_name),
+                payload={"kind": kind, "direction": direction, "other_id": counterpart.pk},
+            )
+        )
+    return relation

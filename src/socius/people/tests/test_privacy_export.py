@@ -182,7 +182,7 @@ def test_the_customer_export_holds_their_data_and_interactions_only(lea: Person)
         "merges": [],
         "privacy_requests": [],
         "erasures": [],
-        "contexts": {"care_requests": []},
+        "contexts": {"care_requests": [], "commerce_group_orders": []},
     }
 
 
@@ -288,10 +288,10 @@ def test_the_export_reads_a_bounded_number_of_queries(
     # One query per section; the timeline, ledger and discussion are one query each
     # whatever their length (the discussion: posts, then their comments; the colleagues who
     # follow the person, and the count of notifications about them; their customer requests
-    # and the colleagues' notes on them).
-    with django_assert_num_queries(18):
+    # and the colleagues' notes on them; their group orders).
+    with django_assert_num_queries(19):
         person_export_data(person=lea, audience="controller")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         person_export_data(person=lea, audience="customer")
 
 
@@ -349,8 +349,8 @@ def test_the_page_shows_the_export_and_links_the_json(
     client = signed_in_client(cast.admin)
     client.get("/")  # the session and user are loaded once before counting
 
-    # session, user, person, 18 reads of the export, the audit entry (and its savepoint)
-    with django_assert_num_queries(24):
+    # session, user, person, 19 reads of the export, the audit entry (and its savepoint)
+    with django_assert_num_queries(25):
         response = client.get(f"/people/{lea.pk}/export")
 
     assert response.status_code == 200
