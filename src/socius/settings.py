@@ -129,6 +129,10 @@ if _database.engine == "sqlite":
         }
     }
 else:
+    # A connection pool per server process spares each request a new PostgreSQL connection
+    # (persistent connections do not suit the ASGI server); 0 keeps one per request.
+    _pool_size = env_int("SOCIUS_DB_POOL_SIZE", 0, minimum=0)
+    _pool = {"pool": {"min_size": 1, "max_size": _pool_size}} if _pool_size else {}
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
@@ -137,7 +141,7 @@ else:
             "PASSWORD": _database.password,
             "HOST": _database.host,
             "PORT": _database.port,
-            "OPTIONS": dict(_database.options or {}),
+            "OPTIONS": dict(_database.options or {}) | _pool,
             "CONN_MAX_AGE": env_int("SOCIUS_DB_CONN_MAX_AGE", 0, minimum=0),
             "CONN_HEALTH_CHECKS": True,
         }

@@ -310,3 +310,17 @@ def test_it_turns_debug_off_and_pins_cookies_to_the_host_in_production(tmp_path:
         "True",
         "31536000",
     ]
+
+
+def test_it_pools_postgresql_connections_when_asked(tmp_path: Path) -> None:
+    show = ["-c", "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"]
+    base = {
+        "SOCIUS_ENV": "development",
+        "DATABASE_URL": "postgres://socius@db.example:5432/socius",
+    }
+
+    pooled = _run(show, _production_environment(tmp_path, **base, SOCIUS_DB_POOL_SIZE="4"))
+    plain = _run(show, _production_environment(tmp_path, **base))
+
+    assert "'pool': {'min_size': 1, 'max_size': 4}" in pooled.stdout, pooled.stderr
+    assert "pool" not in plain.stdout, plain.stderr
