@@ -16,12 +16,12 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
 from socius.commerce.models import GroupOrder, Participant
-from socius.commerce.selectors import participant_url
+from socius.commerce.selectors import group_share_url, participant_url
 from socius.commerce.tickets.emails import person_email, person_language
 
 logger = logging.getLogger(__name__)
 
-Notice = Literal["reminder", "tipped", "failed", "completed"]
+Notice = Literal["joined", "reminder", "tipped", "failed", "completed"]
 
 
 def _send(notice: Notice, participant: Participant) -> bool:
@@ -37,6 +37,7 @@ def _send(notice: Notice, participant: Participant) -> bool:
             "seats_needed": max(group.min_size - group.seats_secured, 0),
             "price": f"{(group.unit_price_cents or group.base_price_cents) / 100:.2f} €",
             "url": participant_url(participant),
+            "share_url": group_share_url(group),
             "company_name": settings.COMPANY_NAME,
         }
         subject = render_to_string(f"commerce/emails/{notice}_subject.txt", context)

@@ -27,7 +27,7 @@ from socius.commerce.models import (
 from socius.commerce.payments.base import ProviderError, ProviderEvent
 from socius.commerce.selectors import active_participation
 from socius.commerce.services.common import participant_record, provider_get, record
-from socius.commerce.services.notices import notices_on_commit
+from socius.commerce.services.notices import notices_on_commit, notices_send
 from socius.commerce.services.seats import (
     participant_move,
     seats_reserve,
@@ -125,6 +125,12 @@ def _secure(participant: Participant, to: str, event: ProviderEvent) -> None:
     participant_record(
         "commerce.payment_authorized" if to == S.AUTHORIZED else "commerce.payment_captured",
         participant,
+    )
+    # Their own page's private link, and the share link, in writing: a closed tab loses
+    # neither. Sent before "tipped", which this very payment may trigger.
+    participant_id = participant.pk
+    transaction.on_commit(
+        lambda: notices_send(notice="joined", participant_ids=[participant_id]), robust=True
     )
     group_tip_check(participant.group_id)
 

@@ -362,3 +362,20 @@ def test_a_group_closes_before_its_event_starts(cast: Cast, provider: FakeProvid
     group, _organiser = _open(cast, event_date=event, group_window_hours=100)
     midnight = timezone.make_aware(dt.datetime.combine(event, dt.time.min))
     assert group.deadline == midnight
+
+
+def test_a_paid_participant_gets_their_private_link_and_the_share_link_once(
+    cast: Cast,
+    provider: FakeProvider,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    group, organiser = _open(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_event(organiser.payments.get(), "authorized")
+        provider_event(organiser.payments.get(), "authorized")  # replayed: nothing more
+
+    (sent,) = mailoutbox
+    assert sent.to == ["claire.dupont@example.org"]
+    assert organiser.access_token in sent.body
+    assert group.share_token in sent.body
