@@ -20,6 +20,7 @@ from socius.care.api import router as care_router
 from socius.collab.api import router as collab_router
 from socius.commerce.api import router as commerce_router
 from socius.core.errors import DomainError
+from socius.insights.api import router as insights_router
 from socius.people.api import router as people_router
 
 logger = logging.getLogger(__name__)
@@ -112,3 +113,4 @@ api.add_router("/people", people_router)
 api.add_router("/collab", collab_router)
 api.add_router("/care", care_router)
 api.add_router("/commerce", commerce_router)
+api.add_router("/insights", insights_router)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "socius.collab",
     "socius.care",
     "socius.commerce",
+    "socius.insights",
     "socius.demo",
 ]
 
@@ -257,6 +258,9 @@ COMMERCE_RESERVATION_MINUTES = env_int("SOCIUS_COMMERCE_RESERVATION_MINUTES", 15
 COMMERCE_JOINS_PER_MINUTE = env_int("SOCIUS_COMMERCE_JOINS_PER_MINUTE", 10, minimum=1)
 # Reminders go out this many hours before a group's deadline.
 COMMERCE_REMINDER_HOURS = env_int("SOCIUS_COMMERCE_REMINDER_HOURS", 24, minimum=1)
+# Employees who have not acknowledged the binding version of the social-media charter read
+# public spaces but do not post there.
+CHARTER_GATE_POSTING = env_bool("SOCIUS_CHARTER_GATE_POSTING", default=True)
 # Data-subject rights: prospects (no purchase, no employee account) are erased this many
 # days after their last own contact (CNIL: 3 years); 0 turns the automatic erasure off.
 RETENTION_PROSPECT_DAYS = env_int("SOCIUS_RETENTION_PROSPECT_DAYS", 3 * 365, minimum=0)

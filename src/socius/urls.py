@@ -19,6 +19,7 @@ urlpatterns = [
     path("care/", include("socius.care.urls")),
     path("collab/", include("socius.collab.urls")),
     path("commerce/", include("socius.commerce.urls")),
+    path("insights/", include("socius.insights.urls")),
     path("groups/", include("socius.commerce.urls_public")),
     path("tickets/", include("socius.commerce.urls_tickets")),
     path("gate/", include("socius.commerce.urls_gate")),

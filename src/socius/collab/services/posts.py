@@ -24,6 +24,7 @@ from socius.collab.services.mentions import mentions_record
 from socius.collab.services.notifications import NotificationEvent, notify
 from socius.collab.text import TOPIC_MAX_LENGTH, references_in
 from socius.core.errors import Forbidden, InvalidInput
+from socius.core.guards import public_speech_check
 from socius.core.verbs import register_verbs
 
 register_verbs(
@@ -99,6 +100,8 @@ def post_create(*, actor: User, space: Space, body: str, kind: str = Post.Kind.P
     if kind == Post.Kind.ANNOUNCEMENT and membership.role != Membership.Role.OWNER:
         raise NotASpaceOwner(details={"space": space.pk, "kind": kind})
     ensure_may_write(actor)
+    if space.visibility == Space.Visibility.PUBLIC:
+        public_speech_check(actor)
     post = Post.objects.create(space=space, author=actor, kind=kind, body=clean_body(body))
     _topics_set(post)
     mentions_record(actor=actor, post=post, text=post.body)
@@ -152,6 +155,8 @@ def comment_create(*, actor: User, post: Post, body: str, parent: Comment | None
     """Whoever may read the post comments on it; a reply answers a comment, not a reply."""
     ensure_may_take_part(actor=actor, post=post)
     ensure_may_write(actor)
+    if post.space.visibility == Space.Visibility.PUBLIC:
+        public_speech_check(actor)
     if parent is not None:
         if parent.post_id != post.pk:
             raise InvalidInput(details={"field": "parent", "reason": "another_post"})
