@@ -29,6 +29,31 @@ logger = logging.getLogger(__name__)
 REMINDER_INTERVAL = timedelta(days=7)
 
 
+def _record(
+    verb: str,
+    version: CharterVersion,
+    *,
+    payload: dict[str, object],
+    by: User | None = None,
+    to: User | None = None,
+) -> None:
+    """One step of the charter in the Activity log: done ``by`` an employee, or sent ``to``
+    one (on their own timeline), under that employee's department."""
+    employee = by or to
+    assert employee is not None
+    activity_append(
+        ActivityDraft(
+            verb=verb,
+            actor_id=by.pk if by is not None else None,
+            person_id=to.person_id if to is not None else None,
+            department_id=employee.department_id,
+            about=ActivityObject.of(version),
+            summary=version.title,
+            payload=payload,
+        )
+    )
+
+
 def _ensure_manager(actor: User) -> None:
     if not actor.can(Capability.MANAGE_CHARTER):
         raise Forbidden()
@@ -54,15 +79,11 @@ def charter_version_create(*, actor: User, title: str, body: str, material: bool
         body_sha256=body_digest(body),
         created_by=actor,
     )
-    activity_append(
-        ActivityDraft(
-            verb="charter.version_created",
-            actor_id=actor.pk,
-            department_id=actor.department_id,
-            about=ActivityObject.of(version),
-            summary=version.title,
-            payload={"number": number, "material": material, "body_sha256": version.body_sha256},
-        )
+    _record(
+        "charter.version_created",
+        version,
+        by=actor,
+        payload={"number": number, "material": material, "body_sha256": version.body_sha256},
     )
     return version
 
@@ -85,15 +106,11 @@ def charter_publish(*, actor: User, version: CharterVersion) -> CharterVersion:
     version.published_at = now
     version.published_by = actor
     version.save(update_fields=["status", "published_at", "published_by"])
-    activity_append(
-        ActivityDraft(
-            verb="charter.published",
-            actor_id=actor.pk,
-            department_id=actor.department_id,
-            about=ActivityObject.of(version),
-            summary=version.title,
-            payload={"number": version.number, "material": version.material},
-        )
+    _record(
+        "charter.published",
+        version,
+        by=actor,
+        payload={"number": version.number, "material": version.material},
     )
     return version
 
@@ -121,15 +138,11 @@ def charter_acknowledge(*, user: User, version: CharterVersion, body_sha256: str
                 acknowledged_at=timezone.now(),
                 body_sha256=body_sha256,
             )
-            activity_append(
-                ActivityDraft(
-                    verb="charter.acknowledged",
-                    actor_id=user.pk,
-                    department_id=user.department_id,
-                    about=ActivityObject.of(version),
-                    summary=version.title,
-                    payload={"number": version.number, "body_sha256": body_sha256},
-                )
+            _record(
+                "charter.acknowledged",
+                version,
+                by=user,
+                payload={"number": version.number, "body_sha256": body_sha256},
             )
     except IntegrityError:
         # A double click raced the first request: that one is the record.
@@ -154,16 +167,7 @@ def charter_reminders_send(*, now: datetime | None = None) -> int:
             if reminder is not None and reminder.reminded_at > now - REMINDER_INTERVAL:
                 continue
             CharterReminder.objects.update_or_create(user=user, defaults={"reminded_at": now})
-            activity_append(
-                ActivityDraft(
-                    verb="charter.reminded",
-                    person_id=user.person_id,
-                    department_id=user.department_id,
-                    about=ActivityObject.of(binding),
-                    summary=binding.title,
-                    payload={"number": binding.number},
-                )
-            )
+            _record("charter.reminded", binding, to=user, payload={"number": binding.number})
         # Recorded before sending: a failed send is logged rather than retried, since the
         # weekly limit matters more than one missed reminder.
         try:
