@@ -8,10 +8,12 @@ from typing import Any
 from ninja import Router, Schema
 
 from socius.accounts.api_auth import TokenAuth
+from socius.insights.maturity.api import router as maturity_router
 from socius.insights.selectors import acknowledgment_by_department, charter_current
 
 router = Router()
 READ = TokenAuth("insights:read")
+router.add_router("/maturity", maturity_router)
 
 
 class CharterVersionOut(Schema):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from socius.insights import views
+from socius.insights.maturity.urls import urlpatterns as maturity_urlpatterns
 
 app_name = "insights"
 
@@ -15,4 +16,5 @@ urlpatterns = [
         views.charter_publish,
         name="charter-publish",
     ),
+    *maturity_urlpatterns,
 ]

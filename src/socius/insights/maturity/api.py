@@ -1,0 +1,7 @@
+"""Read API of the maturity assessment."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()
