@@ -12,7 +12,7 @@ import hmac
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from socius.commerce.models import (
     GROUP_JOINABLE,
     HOLDING_SEATS,
     GroupOrder,
+    GroupState,
     Offer,
     OfferStatus,
     Participant,
@@ -208,3 +209,22 @@ def group_share_url(group: GroupOrder) -> str:
     except NoReverseMatch:
         path = "/"
     return f"{settings.SITE_URL}{path}"
+
+
+def group_buying_figures(
+    *, since: dt.datetime, until: dt.datetime, department_ids: list[int] | None = None
+) -> dict[str, int]:
+    """What insights measure of group buying over a period: offers put on sale, and groups
+    that ended (completed, or failed for want of friends) — two counting queries."""
+    offers = Offer.objects.filter(created_at__gte=since, created_at__lt=until).exclude(
+        status=OfferStatus.DRAFT
+    )
+    groups = GroupOrder.objects.filter(opened_at__gte=since, opened_at__lt=until)
+    if department_ids is not None:
+        offers = offers.filter(department_id__in=department_ids)
+        groups = groups.filter(offer__department_id__in=department_ids)
+    ended = groups.aggregate(
+        completed=Count("pk", filter=Q(state=GroupState.COMPLETED)),
+        failed=Count("pk", filter=Q(state=GroupState.FAILED)),
+    )
+    return {"offers": offers.count(), **ended}

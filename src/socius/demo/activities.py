@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from socius.core.models import Visibility
 from socius.core.services import ActivityDraft
+from socius.demo.adoption import HABITS, ORDINARY
 from socius.demo.company import DEPARTMENTS, Staff
 from socius.demo.customers import Human, Sighting
 from socius.demo.seasons import ParkCalendar
@@ -56,6 +57,9 @@ class Storyteller:
         self._employees = [
             (slug, employee_id) for slug, ids in staff.members.items() for employee_id in ids
         ]
+        self._talk_weights = [
+            HABITS.get(slug, ORDINARY).contributors for slug, _id in self._employees
+        ]
         conversation = (self._conversation_first, self._conversation_follow_up)
         # Per source: the scene of the first contact, then the scene of every follow-up.
         self._scenes: dict[str, tuple[_Scene, _Scene]] = {
@@ -83,7 +87,8 @@ class Storyteller:
         """Posts and comments between employees, about no customer."""
         rng, drafts = self._rng, []
         for _index in range(count):
-            slug, actor_id = rng.choice(self._employees)
+            # Those who post in the demo's adoption story are those who talk here too.
+            slug, actor_id = rng.choices(self._employees, weights=self._talk_weights)[0]
             space = _DEPARTMENT_NAMES[slug]
             is_post = rng.random() < 0.6
             text = rng.choice(POSTS[slug]) if is_post else rng.choice(COMMENTS)

@@ -29,6 +29,7 @@ from socius.accounts.roles import Role
 from socius.collab.models import Comment, Membership, Post, Space, Topic
 from socius.core.models import Visibility
 from socius.core.services import ActivityDraft, ActivityObject, activity_append_many
+from socius.demo.adoption import HABITS, ORDINARY
 
 ROWS_PER_STATEMENT = 500
 ROWS_PER_BATCH = 50_000
@@ -94,6 +95,8 @@ class Network:
     topic_ids: list[int]
     user_ids: list[int]
     departments: dict[int, int | None] = field(default_factory=dict)
+    talk: dict[int, float] = field(default_factory=dict)
+    """Employee id -> how much more they write than others (1 when absent)."""
     posts: int = 0
     comments: int = 0
 
@@ -138,6 +141,7 @@ def network_create(
     now: datetime | None = None,
     with_activities: bool = True,
     progress: Progress | None = None,
+    talk: dict[int, float] | None = None,
 ) -> Network:
     """Spaces with their members and topics, then ``size.posts`` posts and their comments."""
     rng = random.Random(f"network:{seed}")
@@ -147,7 +151,7 @@ def network_create(
     ordered = sorted(users)
     topic_ids = _topics(size.topics)
     space_ids, public, members = _spaces(rng, seed, size, ordered)
-    network = Network(seed, space_ids, members, public, topic_ids, ordered, users)
+    network = Network(seed, space_ids, members, public, topic_ids, ordered, users, talk or {})
     network_grow(
         network, posts=size.posts, comments=size.comments, now=now,
         with_activities=with_activities, progress=progress,
@@ -312,7 +316,7 @@ def _post_rows(
         yield (
             first_post + index,
             space_id,
-            rng.choice(network.members[space_id]),  # only members post
+            _speaker(rng, network, network.members[space_id]),  # only members post
             "question" if text.startswith("Question") else "post",
             text,
             counts[index],
@@ -347,10 +351,16 @@ def _comment_rows(
             comment_id,
             first_post + index,
             parent,
-            rng.choice(pool),
+            _speaker(rng, network, pool),
             rng.choice(REPLIES),
             adapt(start + step * index + timedelta(minutes=1 + number % 600)),
         )
+
+
+def _speaker(rng: random.Random, network: Network, pool: Sequence[int]) -> int:
+    if not network.talk:
+        return rng.choice(pool)
+    return rng.choices(pool, weights=[network.talk.get(user, 1.0) for user in pool])[0]
 
 
 def _activities(network: Network, first_post: int, first_comment: int) -> None:
@@ -376,24 +386,37 @@ def _activities(network: Network, first_post: int, first_comment: int) -> None:
         .order_by("pk")
         .values_list("pk", "space_id", "author_id", "created_at")
     ]
+    comments = (
+        Comment.objects.filter(pk__gte=first_comment)
+        .order_by("pk")
+        .values_list(
+            "pk", "post__space_id", "author_id", "created_at", "post_id", "parent__author_id",
+            "post__author_id",
+        )
+    )  # fmt: skip
     drafts += [
         ActivityDraft(
             verb="collab.comment_created",
             actor_id=author_id,
             department_id=network.departments.get(author_id),
             about=ActivityObject(type="collab.comment", id=pk),
-            payload={"space": space_id},
+            # Whom it answers, as comment_create records it.
+            payload={"space": space_id, "post": post_id, "to_user": parent_author or post_author},
             visibility=visibility(space_id),
             occurred_at=created_at,
         )
-        for pk, space_id, author_id, created_at in Comment.objects.filter(pk__gte=first_comment)
-        .order_by("pk")
-        .values_list("pk", "post__space_id", "author_id", "created_at")
+        for pk, space_id, author_id, created_at, post_id, parent_author, post_author in comments
     ]
     activity_append_many(drafts)
 
 
 def demo_network_create(*, seed: int, now: datetime | None = None) -> Network:
     """The demo company's network: every active employee in a few spaces, some chatter."""
-    user_ids = list(User.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
-    return network_create(seed=seed, size=DEMO_NETWORK, user_ids=user_ids, now=now)
+    employees = User.objects.filter(is_active=True).order_by("pk")
+    user_ids = list(employees.values_list("pk", flat=True))
+    # Who writes follows the demo's adoption story: marketing much, operations little.
+    talk = {
+        pk: HABITS.get(slug or "", ORDINARY).contributors
+        for pk, slug in employees.values_list("pk", "department__slug")
+    }
+    return network_create(seed=seed, size=DEMO_NETWORK, user_ids=user_ids, now=now, talk=talk)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from socius.accounts.models import User
@@ -86,6 +88,9 @@ def company_plan(*, seed: int, staff_scale: int) -> list[EmployeePlan]:
     return plan
 
 
+HIRED_DAYS_AGO = 730
+
+
 @transaction.atomic
 def company_create(*, plan: list[EmployeePlan], password: str) -> tuple[Staff, list[User]]:
     department_ids = {
@@ -104,6 +109,12 @@ def company_create(*, plan: list[EmployeePlan], password: str) -> tuple[Staff, l
         )
         for employee in plan
     ]
+    # The park's staff have worked there for years, not since the demo was built: figures
+    # over time (who had acknowledged the charter by each week) count them from then.
+    hired = timezone.now() - timedelta(days=HIRED_DAYS_AGO)
+    User.objects.filter(pk__in=[user.pk for user in users]).update(date_joined=hired)
+    for user in users:
+        user.date_joined = hired
     return staff_from(plan, [user.pk for user in users], department_ids), users
 
 

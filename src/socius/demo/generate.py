@@ -18,7 +18,9 @@ from socius.accounts.roles import Role
 from socius.core.models import Activity
 from socius.core.services import activity_append_many
 from socius.demo.activities import Storyteller
+from socius.demo.adoption import demo_adoption_create
 from socius.demo.care import demo_care_create
+from socius.demo.charter import demo_charter_create
 from socius.demo.collab import demo_network_create
 from socius.demo.commerce import demo_commerce_create
 from socius.demo.company import DEPARTMENTS, company_create, company_plan
@@ -26,6 +28,7 @@ from socius.demo.conversations import demo_conversations_create
 from socius.demo.customers import LINKED_SHOWCASE, CustomerPlanner, Human
 from socius.demo.identifiers import EMAIL
 from socius.demo.load import customers_insert, customers_resolve
+from socius.demo.maturity import demo_maturity
 from socius.demo.sizes import Size
 from socius.people.models import Person
 
@@ -125,6 +128,14 @@ def demo_generate(
         say(f"{care.cases} customer requests, {care.resolved} resolved, {care.ratings} rated")
         commerce = demo_commerce_create(users=users, portal_email=portal_email, now=now)
         say(f"{commerce.offers} offers, {commerce.groups} group orders, {commerce.tickets} tickets")
+        charter = demo_charter_create(users=users, seed=seed, now=now)
+        say(f"charter version {charter.version}, acknowledged by {charter.acknowledged}")
+        maturity = demo_maturity(users=users, seed=seed, now=now)
+        say(f"{maturity.campaigns} maturity campaigns, {maturity.responses} answers")
+        adoption = demo_adoption_create(
+            users=users, spaces=network.space_ids, today=now.date(), seed=seed
+        )
+        say(f"{adoption.activities:,} employee entries, {adoption.days_rolled} days rolled up")
     return DemoReport(
         seed=seed,
         size=size.name,

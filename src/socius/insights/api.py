@@ -8,12 +8,14 @@ from typing import Any
 from ninja import Router, Schema
 
 from socius.accounts.api_auth import TokenAuth
+from socius.insights.adoption.api import router as adoption_router
 from socius.insights.maturity.api import router as maturity_router
 from socius.insights.selectors import acknowledgment_by_department, charter_current
 
 router = Router()
 READ = TokenAuth("insights:read")
 router.add_router("/maturity", maturity_router)
+router.add_router("", adoption_router)
 
 
 class CharterVersionOut(Schema):

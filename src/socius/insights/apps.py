@@ -11,7 +11,7 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         # Periodic jobs register themselves when their tasks module is imported.
         from socius.core.guards import register_public_speech_guard
-        from socius.insights import tasks  # noqa: F401
+        from socius.insights import presence, tasks  # noqa: F401  (signal, periodic jobs)
         from socius.insights.selectors import charter_speech_guard
 
         register_public_speech_guard("charter", charter_speech_guard)

@@ -19,3 +19,13 @@ class CharterDraftForm(forms.Form):
 class AcknowledgeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     body_sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class AdoptionRangeForm(forms.Form):
+    """The department and weeks of the adoption page (every field optional)."""
+
+    department = forms.SlugField(required=False, label=_("Department"))
+    start = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(required=False, label=_("To"), widget=forms.DateInput({"type": "date"}))

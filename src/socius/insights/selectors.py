@@ -199,7 +199,8 @@ def acknowledgment_over_time(
 ) -> list[dict[str, Any]]:
     """Per department, the cumulative rate at the end of each of the last ``weeks`` weeks
     (the last one ending now), about the version binding at that moment. A week where the
-    group had fewer than 5 employees has no figure (``None``)."""
+    group had fewer than 5 employees, or before any version was published, has no figure
+    (``None``)."""
     now = now or timezone.now()
     ends = [now - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     members, names = _members()
@@ -227,7 +228,8 @@ def acknowledgment_over_time(
         week_end: date = timezone.localtime(end).date()
         for group in groups:
             count = employees[group]
-            big_enough = count >= MIN_GROUP
+            # Before any charter was published there is nothing to have acknowledged.
+            big_enough = count >= MIN_GROUP and target is not None
             series[group].append(
                 {
                     "week_end": week_end,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from socius.insights import views
+from socius.insights import views, views_adoption, views_charter_export
 from socius.insights.maturity.urls import urlpatterns as maturity_urlpatterns
 
 app_name = "insights"
@@ -16,5 +16,13 @@ urlpatterns = [
         views.charter_publish,
         name="charter-publish",
     ),
+    path(
+        "charter/acknowledgments.csv",
+        views_charter_export.charter_export,
+        name="charter-export",
+    ),
+    path("", views_adoption.adoption, name="adoption"),
+    path("adoption.csv", views_adoption.adoption_csv, name="adoption-csv"),
+    path("adoption.pdf", views_adoption.adoption_pdf, name="adoption-pdf"),
     *maturity_urlpatterns,
 ]

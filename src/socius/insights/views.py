@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,10 +17,12 @@ from socius.core.forms import form_add_domain_error
 from socius.core.http import AuthenticatedHttpRequest
 from socius.core.markdown import render_markdown
 from socius.insights import services
+from socius.insights.charts import Series, line_chart
 from socius.insights.forms import AcknowledgeForm, CharterDraftForm
 from socius.insights.models import CharterVersion
 from socius.insights.selectors import (
     acknowledgment_by_department,
+    acknowledgment_over_time,
     charter_acknowledgment_of,
     charter_binding_version,
     charter_current,
@@ -48,6 +51,21 @@ def _context(request: AuthenticatedHttpRequest, **given: Any) -> dict[str, Any]:
         context["draft_form"] = given.get("draft_form") or CharterDraftForm()
         context["versions"] = charter_versions()
         context["departments"] = acknowledgment_by_department()
+        over_time = acknowledgment_over_time()
+        # Every department has the same weeks: the first one gives the columns.
+        week_ends = [week["week_end"] for week in over_time[0]["weeks"]] if over_time else []
+        context["over_time"] = over_time
+        context["week_ends"] = week_ends
+        context["over_time_chart"] = line_chart(
+            [date_format(day, "SHORT_DATE_FORMAT") for day in week_ends],
+            [
+                Series(str(row["department"]), [week["rate"] for week in row["weeks"]])
+                for row in over_time
+            ],
+            title=_("Acknowledgment rate per week"),
+            y_max=100,
+            unit="%",
+        )
     return context
 
 

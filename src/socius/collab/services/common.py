@@ -28,7 +28,24 @@ class SpaceArchived(Forbidden):
     default_message = _("This space is archived: it can be read, not changed.")
 
 
-def append_activity(actor: User, verb: str, about: object, space: Space, summary: str = "") -> None:
+def append_activity(
+    actor: User,
+    verb: str,
+    about: object,
+    space: Space,
+    summary: str = "",
+    *,
+    to_user_id: int | None = None,
+    post_id: int | None = None,
+) -> None:
+    """Append what ``actor`` did in ``space``. ``to_user_id`` names whom a reply or a reaction
+    answers and ``post_id`` the thread, so adoption can count answers and who talks to
+    which department without reading the social network's tables."""
+    payload: dict[str, int] = {"space": space.pk}
+    if to_user_id is not None:
+        payload["to_user"] = to_user_id
+    if post_id is not None:
+        payload["post"] = post_id
     activity_append(
         ActivityDraft(
             verb=verb,
@@ -36,7 +53,7 @@ def append_activity(actor: User, verb: str, about: object, space: Space, summary
             department_id=actor.department_id,  # adoption is measured per department
             about=ActivityObject.of(about),
             summary=summary[:200],
-            payload={"space": space.pk},
+            payload=payload,
             # Colleagues outside a closed space see no trace of what happens in it.
             visibility=(
                 Visibility.INTERNAL

@@ -166,7 +166,14 @@ def comment_create(*, actor: User, post: Post, body: str, parent: Comment | None
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     mentions_record(actor=actor, post=post, comment=comment, text=comment.body)
     _notify_comment(actor=actor, comment=comment)
-    append_activity(actor, "collab.comment_created", comment, post.space)
+    append_activity(
+        actor,
+        "collab.comment_created",
+        comment,
+        post.space,
+        to_user_id=parent.author_id if parent is not None else post.author_id,
+        post_id=post.pk,
+    )
     events.comment_published(comment)
     return comment
 

@@ -42,8 +42,16 @@ def reaction_add(*, actor: User, post: Post, kind: str, comment: Comment | None 
         return False
     if comment is None:
         Post.objects.filter(pk=post.pk).update(reaction_count=F("reaction_count") + 1)
-    append_activity(actor, "collab.reaction_added", comment or post, post.space, summary=kind)
     author_id = comment.author_id if comment is not None else post.author_id
+    append_activity(
+        actor,
+        "collab.reaction_added",
+        comment or post,
+        post.space,
+        summary=kind,
+        to_user_id=author_id,
+        post_id=post.pk,
+    )
     if author_id is not None:
         # One unread notification per post, however many reactions arrive on it.
         notify(

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from django.template.loader import render_to_string
 
 from socius.commerce.models import Ticket
 from socius.commerce.tickets.qr import qr_svg
-
-
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> NoReturn:
-    # Everything the page needs is inline; a template must never make the server fetch a
-    # URL (a local file, an internal address) while rendering.
-    raise ValueError(f"Tickets PDFs load no external resource ({url[:40]}).")
+from socius.core.pdf import render_document
 
 
 def tickets_document(tickets: Sequence[Ticket]) -> Any:
     """The laid-out pages (a WeasyPrint document), one per ticket."""
-    from weasyprint import HTML  # type: ignore[import-untyped]  # no stubs published
-
     pages = [
         {
             "ticket": ticket,
@@ -31,7 +24,8 @@ def tickets_document(tickets: Sequence[Ticket]) -> Any:
         for ticket in tickets
     ]
     html = render_to_string("commerce/tickets/pdf.html", {"pages": pages})
-    return HTML(string=html, url_fetcher=_no_fetching, base_url="about:blank").render()
+    # Everything the page needs is inline: the shared renderer refuses every URL.
+    return render_document(html)
 
 
 def tickets_pdf(tickets: Sequence[Ticket]) -> bytes:

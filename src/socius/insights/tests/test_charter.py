@@ -190,8 +190,9 @@ class TestRatesPerDepartment:
         acknowledge(sales[1], version)
         later = timezone.now()
         series = {row["slug"]: row["weeks"] for row in acknowledgment_over_time(weeks=3, now=later)}
-        assert [week["acknowledged"] for week in series["ventes"]] == [0, 1, 2]
-        assert [week["rate"] for week in series["ventes"]] == [0.0, 20.0, 40.0]
+        # Two weeks ago nothing was published yet: no figure, rather than a zero.
+        assert [week["acknowledged"] for week in series["ventes"]] == [None, 1, 2]
+        assert [week["rate"] for week in series["ventes"]] == [None, 20.0, 40.0]
         assert all(
             week["employees"] is None or week["employees"] >= 5
             for weeks in series.values()

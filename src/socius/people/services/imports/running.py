@@ -15,6 +15,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socius.core.csvfile import inert
 from socius.core.errors import DomainError
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
 from socius.people.models import (
@@ -183,16 +184,10 @@ def error_report(table: CsvTable, refused: list[tuple[CsvRow, str]]) -> str:
     with a BOM so that spreadsheet software reads it as UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=table.delimiter, lineterminator="\r\n")
-    writer.writerow([_inert(cell) for cell in [*table.header, "error"]])
+    writer.writerow([inert(cell) for cell in [*table.header, "error"]])
     for row, message in refused:
-        writer.writerow([_inert(cell) for cell in [*row.values, message]])
+        writer.writerow([inert(cell) for cell in [*row.values, message]])
     return "\ufeff" + out.getvalue()
-
-
-def _inert(cell: str) -> str:
-    """Never let a spreadsheet run a cell of the report as a formula (CSV injection)."""
-    stripped = cell.lstrip(" \"'«“‘")
-    return "'" + cell if stripped[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
 
 
 # Runs: an import started from the browser ----------------------------------------------
