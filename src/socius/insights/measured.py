@@ -23,8 +23,9 @@ from socius.collab.models import Space
 from socius.commerce.selectors import group_buying_figures
 from socius.insights.adoption.figures import MIN_GROUP, WeekFigures, weekly_figures
 from socius.insights.adoption.rollup import day_bounds
+from socius.insights.adoption.selectors import company_department_ids
 from socius.insights.models import FirstResponse, RolledDay, SpaceDay
-from socius.insights.selectors import acknowledgment_by_department
+from socius.insights.selectors import acknowledgment_over_time
 
 WINDOW_DAYS = 28
 
@@ -111,11 +112,9 @@ def measured_factors(
 def _values(
     department_ids: Sequence[int] | None, as_of: dt.date
 ) -> tuple[dict[str, float | None], set[str]]:
-    departments = (
-        None if department_ids is None else list(Department.objects.filter(pk__in=department_ids))
-    )
+    scope = company_department_ids() if department_ids is None else frozenset(department_ids)
     start = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
-    weeks = weekly_figures(departments=departments, start=start, end=as_of)
+    weeks = weekly_figures(department_ids=scope, start=start, end=as_of)
     week = _last_known(weeks)
     history = RolledDay.objects.filter(day__gte=start, day__lte=as_of).count() >= WINDOW_DAYS
     values: dict[str, float | None] = {}
@@ -129,7 +128,7 @@ def _values(
         )
         if history:
             covered |= {"activation", "engaged", "cross_department", "contributors"}
-    values["charter"], charter_covered = _charter(department_ids)
+    values["charter"], charter_covered = _charter(department_ids, as_of)
     if charter_covered:
         covered.add("charter")
     values["spaces_with_goal"] = _spaces_with_goal(department_ids, as_of)
@@ -155,12 +154,16 @@ def _mean(values: object) -> float | None:
     return round(statistics.fmean(known), 1) if known else None
 
 
-def _charter(department_ids: Sequence[int] | None) -> tuple[float | None, bool]:
-    rows = acknowledgment_by_department()
+def _charter(department_ids: Sequence[int] | None, as_of: dt.date) -> tuple[float | None, bool]:
+    """The share who had acknowledged the binding version by the end of ``as_of``: a
+    closed campaign keeps the figure of its day."""
+    weeks = acknowledgment_over_time(weeks=1, now=day_bounds(as_of)[1])
+    rows = [row["weeks"][-1] | {"slug": row["slug"]} for row in weeks]
     if department_ids is not None:
         chosen = Department.objects.filter(pk__in=department_ids)
         slugs = set(chosen.values_list("slug", flat=True))
         rows = [row for row in rows if row["slug"] in slugs]
+    rows = [row for row in rows if row["employees"] is not None]
     employees = sum(row["employees"] for row in rows)
     if employees < MIN_GROUP:
         return None, False
@@ -182,9 +185,7 @@ def _spaces_with_goal(department_ids: Sequence[int] | None, as_of: dt.date) -> f
         return None
     active = set(
         SpaceDay.objects.filter(
-            day__gt=as_of - dt.timedelta(days=WINDOW_DAYS),
-            day__lte=as_of,
-            space_id__in=[pk for pk, _goal in rows],
+            day__gt=as_of - dt.timedelta(days=WINDOW_DAYS), day__lte=as_of
         ).values_list("space_id", flat=True)
     )
     good = sum(1 for pk, goal in rows if goal.strip() and pk in active)

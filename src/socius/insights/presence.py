@@ -20,8 +20,8 @@ from socius.accounts.models import User
 from socius.core.models import Visibility
 from socius.core.services import ActivityDraft, activity_append
 from socius.core.verbs import register_verbs
+from socius.insights.adoption.verbs import VISITED
 
-VISITED = "employee.visited"
 SESSION_KEY = "socius_presence_day"
 
 register_verbs({VISITED: _("Came to Socius")})

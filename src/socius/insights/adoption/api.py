@@ -17,6 +17,7 @@ from socius.insights.adoption.selectors import (
     adoption_department_for,
     interaction_matrix,
     retention_cohorts,
+    scope_department_ids,
     sees_every_department,
 )
 
@@ -95,7 +96,7 @@ def adoption(
     the daily rollups. A week when the group had fewer than 5 employees has only nulls."""
     chosen, period = _range(request, query)
     weeks = weekly_figures(
-        departments=None if chosen is None else [chosen], start=period.start, end=period.end
+        department_ids=scope_department_ids(chosen), start=period.start, end=period.end
     )
     return {
         "department": chosen.slug if chosen else None,
@@ -133,4 +134,4 @@ def adoption_cohorts(
 ) -> list[Any]:
     """Employees first seen each week and the share still active 4 and 12 weeks later."""
     chosen, period = _range(request, query)
-    return list(retention_cohorts(department=chosen, period=period))
+    return list(retention_cohorts(department_ids=scope_department_ids(chosen), period=period))

@@ -25,9 +25,10 @@ from socius.insights.adoption.selectors import (
     Period,
     activation_funnel,
     interaction_matrix,
+    reportable_departments,
     retention_cohorts,
+    scope_department_ids,
     sees_every_department,
-    visible_departments,
 )
 from socius.insights.charts import Series, funnel, heatmap, line_chart, matrix
 
@@ -209,17 +210,20 @@ def _f(value: int | float | None) -> float | None:
     return None if value is None else float(value)
 
 
+# The key of the page's own figures among the departments' (a slug never has a space).
+SCOPE = " scope"
+
+
 def dashboard_build(*, user: User, department: Department | None, period: Period) -> Dashboard:
     """The dashboard of ``department`` (None: the company) for someone allowed to see it."""
-    departments = visible_departments(user)
+    reportable = reportable_departments()
     every = sees_every_department(user)
-    groups: dict[str, list[Department] | None] = {
-        "scope": None if department is None else [department]
-    }
+    departments = reportable if every else [d for d in reportable if d.pk == user.department_id]
+    groups: dict[str, frozenset[int | None]] = {SCOPE: scope_department_ids(department, reportable)}
     if every:
-        groups.update({d.slug: [d] for d in departments})
+        groups.update({d.slug: frozenset({d.pk}) for d in departments})
     by_group = weekly_figures_by_group(groups=groups, start=period.start, end=period.end)
-    weeks = by_group.pop("scope")
+    weeks = by_group.pop(SCOPE)
     known = [w for w in weeks if w.registered is not None]
     return Dashboard(
         user=user,
@@ -231,5 +235,5 @@ def dashboard_build(*, user: User, department: Department | None, period: Period
         every_department=every,
         heat=by_group if every else {},
         matrix=interaction_matrix(period, departments) if every else None,
-        cohorts=retention_cohorts(department=department, period=period),
+        cohorts=retention_cohorts(department_ids=groups[SCOPE], period=period),
     )

@@ -88,11 +88,15 @@ def _healthy_spaces(
     )
     owner = {pk: own if own is not None else creator for pk, own, creator in spaces}
     activity = (
-        SpaceDay.objects.filter(day__gte=since, day__lte=day, space_id__in=list(owner))
+        SpaceDay.objects.filter(day__gte=since, day__lte=day)
         .values("space_id")
-        .annotate(posters=Count("user_id", distinct=True), replies=Sum("replies"))
+        .annotate(
+            posters=Count("user_id", distinct=True, filter=Q(posts__gt=0)),
+            replies=Sum("replies"),
+        )
         .order_by()
     )
+    # Spaces archived or deleted since are simply not in ``owner``.
     healthy_ids = {row["space_id"] for row in activity if row["posters"] >= 2 and row["replies"]}
     total: dict[int | None, int] = defaultdict(int)
     healthy: dict[int | None, int] = defaultdict(int)

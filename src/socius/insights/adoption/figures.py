@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 
-from socius.accounts.models import Department
+from django.db.models import Q
+
 from socius.insights.models import RESPONSE_BUCKETS, DepartmentDay, FirstResponse, ResponseDay
 
 MIN_GROUP = 5
@@ -94,7 +95,9 @@ def median_from_buckets(buckets: Sequence[int]) -> float | None:
 
 
 def dai(figures: WeekFigures) -> float | None:
-    """The Digital Acculturation Index (0-100) of a week; None while a term is unknown."""
+    """The Digital Acculturation Index (0-100) of a week. A term with nothing to measure
+    (no interaction, no post to answer) is left out and the others weigh in its place,
+    rather than scoring a zero the group did not earn; without breadth there is no index."""
     ratios = {
         "breadth": _ratio(figures.monthly_active, figures.registered),
         "depth": _ratio(figures.engaged, figures.monthly_active),
@@ -104,11 +107,13 @@ def dai(figures: WeekFigures) -> float | None:
     }
     if ratios["breadth"] is None:
         return None
-    total = 0.0
+    earned = weights = 0.0
     for term, (weight, target) in DAI_TERMS.items():
-        ratio = ratios[term] or 0.0  # a group that never posts earns nothing for answers
-        total += weight * min(1.0, ratio / target)
-    return round(total, 1)
+        ratio = ratios[term]
+        if ratio is not None:
+            earned += weight * min(1.0, ratio / target)
+            weights += weight
+    return round(100 * earned / weights, 1)
 
 
 def _ratio(part: int | None, whole: int | None) -> float | None:
@@ -137,37 +142,36 @@ def _sum_days(rows: list[DepartmentDay]) -> dict[dt.date, DepartmentDay]:
     return days
 
 
+def department_filter(ids: Collection[int | None]) -> Q:
+    """Rows of these departments; ``None`` among them stands for "no department"."""
+    known = [pk for pk in ids if pk is not None]
+    condition = Q(department_id__in=known)
+    return condition | Q(department__isnull=True) if None in ids else condition
+
+
 def weekly_figures(
-    *, departments: Sequence[Department] | None, start: dt.date, end: dt.date
+    *, department_ids: Collection[int | None], start: dt.date, end: dt.date
 ) -> list[WeekFigures]:
-    """The weeks from ``start`` to ``end`` of these departments together (None: the whole
-    company). Two queries, whatever the length of the history."""
-    return weekly_figures_by_group(groups={"all": departments}, start=start, end=end)["all"]
+    """The weeks from ``start`` to ``end`` of these departments together. Two queries,
+    whatever the length of the history."""
+    return weekly_figures_by_group(groups={"all": department_ids}, start=start, end=end)["all"]
 
 
 def weekly_figures_by_group(
-    *,
-    groups: Mapping[str, Sequence[Department] | None],
-    start: dt.date,
-    end: dt.date,
+    *, groups: Mapping[str, Collection[int | None]], start: dt.date, end: dt.date
 ) -> dict[str, list[WeekFigures]]:
     """``weekly_figures`` of several groups of departments at once, still two queries."""
     weeks = weeks_between(start, end)
     first, last = weeks[0], weeks[-1] + dt.timedelta(days=6)
-    day_rows = DepartmentDay.objects.filter(day__gte=first, day__lte=last).order_by("day")
-    response_rows = ResponseDay.objects.filter(day__gte=first, day__lte=last).order_by()
-    wanted = [d.pk for ds in groups.values() if ds is not None for d in ds]
-    if all(ds is not None for ds in groups.values()):
-        day_rows = day_rows.filter(department_id__in=wanted)
-        response_rows = response_rows.filter(department_id__in=wanted)
-    days, answers = list(day_rows), list(response_rows)
+    wanted = department_filter({pk for ids in groups.values() for pk in ids})
+    days = list(DepartmentDay.objects.filter(wanted, day__gte=first, day__lte=last).order_by("day"))
+    answers = list(ResponseDay.objects.filter(wanted, day__gte=first, day__lte=last).order_by())
     result = {}
-    for key, departments in groups.items():
-        ids = None if departments is None else {d.pk for d in departments}
-        by_day = _sum_days([r for r in days if ids is None or r.department_id in ids])
+    for key, ids in groups.items():
+        by_day = _sum_days([r for r in days if r.department_id in ids])
         responses: dict[tuple[dt.date, str], list[ResponseDay]] = defaultdict(list)
         for response in answers:
-            if ids is None or response.department_id in ids:
+            if response.department_id in ids:
                 responses[monday(response.day), response.kind].append(response)
         result[key] = [_week(week, by_day, responses) for week in weeks]
     return result

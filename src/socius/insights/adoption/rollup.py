@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Min
+from django.db import connection, transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from socius.accounts.models import User
@@ -32,6 +32,7 @@ from socius.insights.adoption.verbs import (
     PARTICIPATIONS,
     POST_CREATED,
     REPLY,
+    VISITED,
 )
 from socius.insights.models import (
     RESPONSE_BUCKETS,
@@ -55,6 +56,7 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 RESPONSE_SETTLING_DAYS = 7
+ROLLUP_LOCK = 0x50C105  # the advisory lock of adoption rollups (PostgreSQL)
 
 
 @dataclass
@@ -63,23 +65,26 @@ class _UserTally:
     contributions: int = 0
     participations: int = 0
     departments: Counter[int | None] = field(default_factory=Counter)
-    fallback_department: int | None = None
 
     @property
     def department(self) -> int | None:
-        """The department the employee acted from that day: the one their own entries name
-        (care's entries name the case's department instead), else their current one."""
-        if self.departments:
-            return self.departments.most_common(1)[0][0]
-        return self.fallback_department
+        """The department the employee acted from that day: the one their entries name."""
+        return self.departments.most_common(1)[0][0]
 
 
 @transaction.atomic
 def rollup_day(day: dt.date) -> int:
-    """Roll up one day; returns how many entries it read."""
+    """Roll up one day; returns how many entries it read: employees' use of the social
+    network (``adoption.verbs``), not their operational work."""
+    _lock_rollups()
     start, end = day_bounds(day)
+    adoption = Q(verb=VISITED)
+    for prefix in ADOPTION_PREFIXES:
+        adoption |= Q(verb__startswith=prefix)
     rows = list(
-        Activity.objects.filter(actor__isnull=False, occurred_at__gte=start, occurred_at__lt=end)
+        Activity.objects.filter(
+            adoption, actor__isnull=False, occurred_at__gte=start, occurred_at__lt=end
+        )
         .order_by()
         .values_list("actor_id", "department_id", "verb", "payload", "occurred_at", "object_id")
     )
@@ -99,11 +104,18 @@ def rollup_day(day: dt.date) -> int:
     return len(rows)
 
 
+def _lock_rollups() -> None:
+    """One rollup at a time: two runs deleting and writing the same day at once (the
+    command while the worker runs, or a first run longer than the hourly period) would
+    both insert its rows. SQLite already runs one writing transaction at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+
+
 def _user_tallies(rows: list[tuple[Any, ...]]) -> dict[int, _UserTally]:
     tallies: dict[int, _UserTally] = defaultdict(_UserTally)
     for actor_id, department_id, verb, _payload, _at, _object_id in rows:
-        if not verb.startswith(ADOPTION_PREFIXES):
-            continue
         tally = tallies[actor_id]
         tally.events += 1
         if verb in CONTRIBUTIONS:
@@ -111,11 +123,6 @@ def _user_tallies(rows: list[tuple[Any, ...]]) -> dict[int, _UserTally]:
         elif verb in PARTICIPATIONS:
             tally.participations += 1
         tally.departments[department_id] += 1
-    missing = [user_id for user_id, tally in tallies.items() if not tally.departments]
-    if missing:
-        current = dict(User.objects.filter(pk__in=missing).values_list("pk", "department_id"))
-        for user_id in missing:
-            tallies[user_id].fallback_department = current.get(user_id)
     return tallies
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -40,6 +41,36 @@ def reportable_departments() -> list[Department]:
         .filter(size__gte=MIN_GROUP)
         .order_by("name")
     )
+
+
+def _headcounts() -> dict[int | None, int]:
+    """Active employees per department (``None``: those with no department)."""
+    return dict(
+        User.objects.filter(is_active=True)
+        .values("department_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("department_id", "n")
+    )
+
+
+def company_department_ids(departments: list[Department] | None = None) -> frozenset[int | None]:
+    """The departments the company's figures add up: those shown, and the others pooled
+    only when the pool reaches five people. Otherwise the company minus the departments
+    shown would describe the few people left."""
+    shown = {d.pk for d in (reportable_departments() if departments is None else departments)}
+    others = {pk: n for pk, n in _headcounts().items() if pk not in shown}
+    pooled = set(others) if sum(others.values()) >= MIN_GROUP else set()
+    return frozenset(shown | pooled)
+
+
+def scope_department_ids(
+    department: Department | None, departments: list[Department] | None = None
+) -> frozenset[int | None]:
+    """What a page about ``department`` (None: the company) adds up."""
+    if department is not None:
+        return frozenset({department.pk})
+    return company_department_ids(departments)
 
 
 def visible_departments(user: User) -> list[Department]:
@@ -91,12 +122,7 @@ def interaction_matrix(period: Period, departments: list[Department] | None = No
     left out while it is still under five."""
     departments = reportable_departments() if departments is None else departments
     shown = {d.pk: d for d in departments}
-    sizes = dict(
-        User.objects.filter(is_active=True)
-        .values("department_id")
-        .annotate(n=Count("pk"))
-        .values_list("department_id", "n")
-    )
+    sizes = _headcounts()
     pooled = sum(n for dep, n in sizes.items() if dep not in shown)
     keys: list[int | str] = [d.pk for d in departments] + (["other"] if pooled >= MIN_GROUP else [])
     index = {key: i for i, key in enumerate(keys)}
@@ -129,24 +155,26 @@ class Cohort:
     after_12_weeks: float | None
 
 
-def retention_cohorts(*, department: Department | None, period: Period) -> list[Cohort]:
-    """Employees first seen each week of the period's last half-year, and the share still
-    active 4 and 12 weeks later; cohorts of fewer than five people are left out."""
+def retention_cohorts(*, department_ids: Collection[int | None], period: Period) -> list[Cohort]:
+    """Employees of these departments first seen each week of the period's last half-year,
+    and the share still active 4 and 12 weeks later; cohorts under five are left out."""
     since = max(period.start, period.end - dt.timedelta(weeks=COHORT_WEEKS))
+    known = [pk for pk in department_ids if pk is not None]
+    in_scope = Q(user__department_id__in=known)
+    if None in department_ids:
+        in_scope |= Q(user__department__isnull=True)
     firsts = UserAdoption.objects.filter(
-        first_active_on__gte=since, first_active_on__lte=period.end
+        in_scope, first_active_on__gte=since, first_active_on__lte=period.end
     )
-    if department is not None:
-        firsts = firsts.filter(user__department=department)
     cohorts: dict[dt.date, set[int]] = defaultdict(set)
     for user_id, first in firsts.values_list("user_id", "first_active_on"):
         cohorts[monday(first)].add(user_id)
     cohorts = {week: ids for week, ids in cohorts.items() if len(ids) >= MIN_GROUP}
     if not cohorts:
         return []
-    members = set().union(*cohorts.values())
     later = UserDay.objects.filter(
-        user_id__in=members,
+        # A subquery, not a list: a long list of ids overflows SQLite's parameters.
+        user_id__in=firsts.values("user_id"),
         day__gte=min(cohorts) + dt.timedelta(weeks=4),
         day__lte=max(cohorts) + dt.timedelta(weeks=13),
     ).values_list("user_id", "day")
@@ -154,17 +182,15 @@ def retention_cohorts(*, department: Department | None, period: Period) -> list[
     for user_id, day in later.order_by():
         active_weeks[user_id].add(monday(day))
     today = timezone.localdate()
-    result = []
-    for week, ids in sorted(cohorts.items()):
-        result.append(
-            Cohort(
-                week=week,
-                size=len(ids),
-                after_4_weeks=_retained(ids, week, 4, active_weeks, today),
-                after_12_weeks=_retained(ids, week, 12, active_weeks, today),
-            )
+    return [
+        Cohort(
+            week=week,
+            size=len(ids),
+            after_4_weeks=_retained(ids, week, 4, active_weeks, today),
+            after_12_weeks=_retained(ids, week, 12, active_weeks, today),
         )
-    return result
+        for week, ids in sorted(cohorts.items())
+    ]
 
 
 def _retained(

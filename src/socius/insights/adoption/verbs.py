@@ -14,7 +14,10 @@ CASE_OPENED = "care.case_opened"
 CASE_FIRST_RESPONSE = "care.first_response"
 
 # Entries that count as using the social network, filed under the actor's own department.
-ADOPTION_PREFIXES = ("collab.", "employee.", "charter.")
+# Of the accounts' entries only the visit counts: an HR officer creating an employee is
+# filed under that employee's department and must not count as activity there.
+ADOPTION_PREFIXES = ("collab.", "charter.")
+VISITED = "employee.visited"
 # Creating content (Jive's "contributors"): posts and comments.
 CONTRIBUTIONS = frozenset(
     {

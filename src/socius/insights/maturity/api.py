@@ -1,7 +1,8 @@
 """Read API of the maturity assessment (scope ``insights:read``).
 
-Below 5 responses a campaign is listed with ``responses: null`` and ``results: null``:
-neither a score nor a count describes fewer than 5 people.
+Below 5 responses a campaign has ``responses: null`` and ``results: null``: neither a
+score nor a count describes fewer than 5 people. Results exist only once a campaign is
+closed (``results: null`` before), and only for the whole campaign.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from socius.insights.maturity.recommendations import rule_ids
 from socius.insights.maturity.scoring import Assessment
 from socius.insights.maturity.selectors import (
     CampaignResults,
+    campaign_facts_for,
     campaign_get_for_viewer,
     campaign_results,
-    campaigns_for,
 )
 from socius.insights.models import Campaign
 
@@ -56,18 +57,22 @@ class ResultsOut(Schema):
     recommendations: list[str]
 
 
-class CampaignOut(Schema):
+class CampaignFactsOut(Schema):
     id: int
     name: str
     label: str
     status: str
     questionnaire_version: str
     opened_on: date | None
+    closes_on: date | None
     closed_on: date | None
     previous_id: int | None
     invited: int
     responses: int | None  # null: fewer than 5
-    results: ResultsOut | None  # null: fewer than 5 responses
+
+
+class CampaignOut(CampaignFactsOut):
+    results: ResultsOut | None  # null: not closed yet, or fewer than 5 responses
 
 
 def _rounded(value: float | None) -> float | None:
@@ -107,8 +112,7 @@ def _results(assessment: Assessment, recommendations: list[str]) -> dict[str, An
     }
 
 
-def _campaign(campaign: Campaign, results: CampaignResults) -> dict[str, Any]:
-    assessment = results.assessment
+def _facts(campaign: Campaign, *, invited: int, responses: int | None) -> dict[str, Any]:
     return {
         "id": campaign.pk,
         "name": campaign.name,
@@ -116,25 +120,39 @@ def _campaign(campaign: Campaign, results: CampaignResults) -> dict[str, Any]:
         "status": campaign.status,
         "questionnaire_version": campaign.questionnaire_version,
         "opened_on": campaign.opened_on,
+        "closes_on": campaign.closes_on,
         "closed_on": campaign.closed_on,
         "previous_id": campaign.previous_id,
-        "invited": results.invited,
-        "responses": results.responses,
+        "invited": invited,
+        "responses": responses,
+    }
+
+
+def _campaign(campaign: Campaign, results: CampaignResults) -> dict[str, Any]:
+    assessment = results.assessment
+    return {
+        **_facts(campaign, invited=results.invited, responses=results.responses_total),
         "results": (
             _results(assessment, rule_ids(results.recommendations)) if assessment else None
         ),
     }
 
 
-@router.get("/campaigns", response=list[CampaignOut], auth=READ)
+@router.get("/campaigns", response=list[CampaignFactsOut], auth=READ)
 def campaign_list(request: Any) -> list[dict[str, Any]]:
+    """The campaigns the caller may see, newest first: facts only (names, status, dates,
+    how many were invited, how many answered or ``null`` below 5). No score: read each
+    campaign's results at ``/campaigns/{id}``, so that listing costs one query."""
     return [
-        _campaign(campaign, campaign_results(campaign=campaign))
-        for campaign in campaigns_for(api_user(request))
+        _facts(facts.campaign, invited=facts.invited, responses=facts.responses)
+        for facts in campaign_facts_for(api_user(request))
     ]
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, auth=READ)
 def campaign_detail(request: Any, campaign_id: int) -> dict[str, Any]:
-    campaign = campaign_get_for_viewer(user=api_user(request), campaign_id=campaign_id)
-    return _campaign(campaign, campaign_results(campaign=campaign))
+    """One campaign's facts and its results for the whole campaign (``null`` while it is
+    open, or below 5 responses)."""
+    user = api_user(request)
+    campaign = campaign_get_for_viewer(user=user, campaign_id=campaign_id)
+    return _campaign(campaign, campaign_results(campaign=campaign, user=user))

@@ -5,8 +5,7 @@ Scores stay unrounded in the domain; this is the one place that rounds them for 
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socius.core.csvfile import csv_text
 from socius.insights.charts import Series, quadrant, radar
 from socius.insights.maturity.questionnaire import FACTOR_LABELS, FACTORS
 from socius.insights.maturity.recommendations import EFFORT_LABELS, Recommendation
@@ -196,26 +196,38 @@ def recommendations_table(results: CampaignResults) -> Table:
     return header, rows
 
 
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def _csv_value(cell: str) -> str | int | float:
+    """A figure goes out as a number (a negative change is not a formula); any text is
+    made inert by ``csv_text``."""
+    if _NUMBER.fullmatch(cell):
+        return float(cell) if "." in cell else int(cell)
+    return cell
+
+
 def results_csv(results: CampaignResults) -> str:
     """Every table of the page in one file, each under its own title line; nothing at all
-    below 5 responses."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    before the campaign is closed or below 5 responses. Written by ``csv_text``: a BOM for
+    spreadsheets, and no cell that a spreadsheet would run as a formula."""
+    if not results.closed:
+        return csv_text([_("Results appear once the campaign is closed.")], [])
     if results.assessment is None:
-        writer.writerow([_("Fewer than 5 responses: no result is shown.")])
-        return buffer.getvalue()
+        return csv_text([_("Fewer than 5 responses: no result is shown.")], [])
     tables: list[tuple[str, Table]] = [
         (_("Summary"), summary_table(results)),
         (_("Factors"), factor_table(results.assessment)),
         (_("Recommendations"), recommendations_table(results)),
     ]
+    lines: list[list[str | int | float]] = []
     for index, (title, (header, rows)) in enumerate(tables):
         if index:
-            writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows(rows)
-    return buffer.getvalue()
+            lines.append([])
+        lines.append([title])
+        lines.append(list(header))
+        lines.extend([_csv_value(cell) for cell in row] for row in rows)
+    return csv_text(lines[0], lines[1:])
 
 
 def results_context(results: CampaignResults) -> dict[str, Any]:

@@ -231,7 +231,7 @@ def response_submit(
             raise NotFound()
         group, department_id = _profile(campaign, user)
         response = Response.objects.create(
-            campaign=campaign, group=group, department_id=department_id, submitted_on=today
+            campaign=campaign, group=group, department_id=department_id
         )
         Answer.objects.bulk_create(
             [Answer(response=response, item=key, value=value) for key, value in cleaned.items()]

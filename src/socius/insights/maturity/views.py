@@ -23,17 +23,16 @@ from socius.insights.maturity.forms import AnswerForm, CampaignForm
 from socius.insights.maturity.presentation import results_context, results_csv
 from socius.insights.maturity.questionnaire import FACTOR_LABELS
 from socius.insights.maturity.selectors import (
-    Slice,
+    CampaignResults,
     campaign_get_for_manager,
     campaign_get_for_viewer,
     campaign_items,
-    campaign_results,
+    campaign_results_asked,
     campaigns_for,
     invitation_get_for_respondent,
     invitations_pending,
     may_manage_campaigns,
     may_view_results,
-    slice_from,
 )
 from socius.insights.models import Campaign
 
@@ -77,7 +76,7 @@ def campaign_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def campaign_detail(request: AuthenticatedHttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_get_for_viewer(user=request.user, campaign_id=campaign_id)
-    results = campaign_results(campaign=campaign, chosen=_slice(request, campaign))
+    results = _results(request, campaign)
     context: dict[str, Any] = {
         "campaign": campaign,
         "may_manage": may_manage_campaigns(request.user),
@@ -86,9 +85,11 @@ def campaign_detail(request: AuthenticatedHttpRequest, campaign_id: int) -> Http
     return render(request, "insights/maturity/campaign.html", context)
 
 
-def _slice(request: AuthenticatedHttpRequest, campaign: Campaign) -> Slice:
-    return slice_from(
-        campaign,
+def _results(request: AuthenticatedHttpRequest, campaign: Campaign) -> CampaignResults:
+    """The slice asked for in the query string, if offered to this viewer; else the whole."""
+    return campaign_results_asked(
+        campaign=campaign,
+        user=request.user,
         department_slug=request.GET.get("department", ""),
         group=request.GET.get("group", ""),
     )
@@ -154,7 +155,7 @@ def _by_factor(form: AnswerForm) -> list[tuple[str, str, list[Any]]]:
 @require_GET
 def campaign_csv(request: AuthenticatedHttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_get_for_viewer(user=request.user, campaign_id=campaign_id)
-    results = campaign_results(campaign=campaign, chosen=_slice(request, campaign))
+    results = _results(request, campaign)
     response = HttpResponse(results_csv(results), content_type="text/csv; charset=utf-8")
     name = slugify(f"maturity-{campaign.label}-{campaign.name}") or "maturity"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -166,7 +167,7 @@ def campaign_csv(request: AuthenticatedHttpRequest, campaign_id: int) -> HttpRes
 def campaign_pdf(request: AuthenticatedHttpRequest, campaign_id: int) -> HttpResponse:
     """The results as a PDF for management: the same pictures and tables as the page."""
     campaign = campaign_get_for_viewer(user=request.user, campaign_id=campaign_id)
-    results = campaign_results(campaign=campaign, chosen=_slice(request, campaign))
+    results = _results(request, campaign)
     html = render_to_string(
         "insights/maturity/report.html",
         {"campaign": campaign, "generated_at": timezone.localtime(), **results_context(results)},

@@ -1,8 +1,8 @@
 """The maturity assessment: campaigns, who was invited, and anonymous answers.
 
 Anonymity is structural: nothing links a ``Response`` to a user. An ``Invitation`` only
-says whether someone answered; responses carry random ids and a date (never a time), so
-neither their ids nor their timestamps can be lined up with an invitation.
+says whether someone answered; responses carry random ids and no date at all, since even a
+day could be lined up with who was present that day.
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ class Response(models.Model):
     department = models.ForeignKey(
         "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    submitted_on = models.DateField()
 
     class Meta:
         indexes = [models.Index(fields=["campaign", "department"])]

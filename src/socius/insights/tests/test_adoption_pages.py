@@ -17,6 +17,7 @@ from socius.accounts.roles import Role
 from socius.accounts.services import token_create
 from socius.conftest import make_employee, signed_in_client
 from socius.core.models import Activity
+from socius.insights.adoption.figures import monday
 from socius.insights.adoption.rollup import rollup_day
 from socius.insights.adoption.synthetic import Employee, synthetic_insert, synthetic_rows
 from socius.insights.presence import VISITED
@@ -44,7 +45,10 @@ def company() -> dict[str, Any]:
         Employee(u.pk, u.department_id, 0.2) for u in operations + small
     ]
     today = timezone.localdate()
-    days = [today - dt.timedelta(days=n) for n in range(35, -1, -1)]
+    # From a Monday five weeks back: everyone's first day falls in one cohort week,
+    # whatever the weekday the tests run on.
+    first = monday(today) - dt.timedelta(weeks=5)
+    days = [first + dt.timedelta(days=n) for n in range((today - first).days + 1)]
     synthetic_insert(synthetic_rows(employees, days, spaces=[1]))
     for day in days:
         rollup_day(day)
@@ -60,6 +64,19 @@ def test_hr_sees_every_department_with_heat_map_and_matrix(company: dict[str, An
     assert 'data-metric="dai"' in html
     # A department of two people appears in no list, picture or table.
     assert "juridique" not in html
+
+
+def test_the_company_adds_up_only_groups_of_five(company: dict[str, Any]) -> None:
+    """HR, alone in their department, and the two lawyers make a pool of three: left out of
+    the company's figures, or the company minus the departments shown would be about them."""
+    client = api(company["hr"])
+    weeks = {
+        slug: client.get(API, {"department": slug} if slug else {}).json()["weeks"][-1]
+        for slug in ("", "ventes", "exploitation")
+    }
+    for figure in ("registered", "monthly_active", "engaged", "contributors"):
+        assert weeks[""][figure] == weeks["ventes"][figure] + weeks["exploitation"][figure]
+    assert weeks[""]["registered"] == 12
 
 
 def test_a_manager_sees_their_department_and_not_another(company: dict[str, Any]) -> None:
@@ -125,9 +142,10 @@ def test_dashboard_queries_do_not_grow_with_the_period(
         client.get(ADOPTION, {"start": (today - dt.timedelta(weeks=100)).isoformat()})
 
 
-# The session and user, departments big enough to show, two rollup reads, the matrix
-# (sizes, counts) and the cohorts (first days, later days): the same for 8 weeks or 2 years.
-DASHBOARD_QUERIES = 9
+# The session and user, departments big enough to show, headcounts (the company's pool),
+# two rollup reads, the matrix (sizes, counts) and the cohorts (first days, later days):
+# the same for 8 weeks or 2 years.
+DASHBOARD_QUERIES = 10
 
 
 def api(user: User) -> Client:

@@ -14,7 +14,12 @@ from socius.collab.services.reactions import reaction_add
 from socius.collab.services.spaces import space_create, space_member_add
 from socius.conftest import make_employee
 from socius.core.models import Activity
-from socius.insights.adoption.figures import median_from_buckets, weekly_figures
+from socius.insights.adoption.figures import (
+    WeekFigures,
+    dai,
+    median_from_buckets,
+    weekly_figures,
+)
 from socius.insights.adoption.rollup import day_bounds, rollup_day, rollup_pending
 from socius.insights.adoption.selectors import Period, interaction_matrix, retention_cohorts
 from socius.insights.adoption.synthetic import Employee, synthetic_insert, synthetic_rows
@@ -122,12 +127,12 @@ def test_weekly_figures_hide_groups_under_five(company: dict) -> None:
         rollup_day(day)
     User.objects.filter(pk=company["exploitation"][0].pk).update(is_active=False)
     rollup_day(days[-1])
-    operations = Department.objects.filter(slug="exploitation")
-    weeks = weekly_figures(departments=list(operations), start=days[-1], end=days[-1])
+    operations = Department.objects.get(slug="exploitation")
+    weeks = weekly_figures(department_ids={operations.pk}, start=days[-1], end=days[-1])
     assert weeks[-1].registered is None
     assert weeks[-1].dai is None
     sales = weekly_figures(
-        departments=list(Department.objects.filter(slug="ventes")), start=days[0], end=days[-1]
+        department_ids={Department.objects.get(slug="ventes").pk}, start=days[0], end=days[-1]
     )
     assert sales[-1].registered == 6
     assert sales[-1].dai is not None
@@ -139,15 +144,16 @@ def test_weekly_figures_read_a_bounded_range(company: dict, django_assert_num_qu
     for day in history(company, 14, today):
         rollup_day(day)
     with django_assert_num_queries(2):
-        weekly_figures(departments=None, start=today - dt.timedelta(days=13), end=today)
+        weekly_figures(department_ids={None, 1, 2}, start=today - dt.timedelta(days=13), end=today)
 
 
 def test_cohorts_under_five_are_left_out(company: dict) -> None:
     today = timezone.localdate()
     for day in history(company, 7 * 6, today):
         rollup_day(day)
+    everyone = set(Department.objects.values_list("pk", flat=True)) | {None}
     cohorts = retention_cohorts(
-        department=None, period=Period.of(today - dt.timedelta(weeks=8), today)
+        department_ids=everyone, period=Period.of(today - dt.timedelta(weeks=8), today)
     )
     assert all(cohort.size >= 5 for cohort in cohorts)
 
@@ -162,3 +168,26 @@ def test_day_bounds_follow_the_company_time_zone() -> None:
     start, end = day_bounds(dt.date(2026, 3, 29))  # daylight saving starts in Paris
     assert end.timestamp() - start.timestamp() == 23 * 3600
     assert Activity.objects.count() == 0
+
+
+def test_dai_leaves_out_a_term_with_nothing_to_measure() -> None:
+    week = WeekFigures(
+        week=dt.date(2026, 11, 23),
+        registered=10,
+        monthly_active=8,  # breadth 80 %: full marks
+        engaged=4,  # depth 50 %: full marks
+        contributors=1,  # contribution 12.5 % of 30 %
+        cross_department_share=None,  # nobody interacted
+        response_rate=None,  # nobody posted
+    )
+    assert dai(week) == round(100 * (25 + 20 + 20 * 0.125 / 0.30) / 65, 1)
+    assert dai(WeekFigures(week=dt.date(2026, 11, 23))) is None
+
+
+def test_creating_colleagues_is_not_activity_in_their_department(company: dict) -> None:
+    from socius.accounts.roles import Role
+
+    hr = make_employee("rh@example.com", "RH", "rh", Role.HR)
+    staff("juridique", 2)  # employee.created, filed under the new employees' department
+    rollup_day(timezone.localdate())
+    assert not UserDay.objects.filter(user=hr).exists()

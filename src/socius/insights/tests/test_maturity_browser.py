@@ -1,5 +1,6 @@
-"""In a real browser: an invited employee answers the maturity questionnaire, then HR sees
-the radar, the quadrant, the declared-vs-measured flags and the recommendations."""
+"""In a real browser: an invited employee answers the maturity questionnaire, then HR closes
+the campaign and sees the radar, the quadrant, the declared-vs-measured flags and the
+recommendations."""
 
 from __future__ import annotations
 
@@ -64,6 +65,12 @@ def test_an_employee_answers_and_hr_reads_the_results(
         browser_sign_in(page, "helene.rh@example.com")
         page.goto(f"/insights/maturity/campaigns/{campaign.pk}/")
         expect(page.get_by_test_id("maturity-responses")).to_have_attribute("data-responses", "5")
+        # No result while the campaign is open: HR closes it first.
+        expect(page.get_by_test_id("maturity-results-when-closed")).to_be_visible()
+        expect(page.get_by_test_id("maturity-radar")).to_have_count(0)
+        page.get_by_test_id("maturity-close").click()
+        expect(page.get_by_test_id("maturity-status")).to_have_attribute("data-status", "closed")
+        expect(page.get_by_test_id("maturity-results-when-closed")).to_have_count(0)
         expect(page.locator("[data-testid=maturity-radar] [data-chart=radar]")).to_be_visible()
         expect(
             page.locator("[data-testid=maturity-quadrant] [data-chart=quadrant]")

@@ -26,7 +26,12 @@ from socius.insights.maturity.errors import (
     CampaignNotOpen,
 )
 from socius.insights.maturity.questionnaire import CURRENT_VERSION, questionnaire_get
-from socius.insights.maturity.selectors import Slice, campaign_assessment
+from socius.insights.maturity.selectors import (
+    Slice,
+    campaign_assessment,
+    campaign_results,
+    slices_offered,
+)
 from socius.insights.maturity.services import (
     campaign_close,
     campaign_create,
@@ -53,7 +58,8 @@ def hr(cast: Cast) -> User:
 
 @pytest.fixture
 def manager(cast: Cast) -> User:
-    return make_employee("marc.chef@example.com", "Marc Chef", "direction", Role.MANAGER)
+    # The sales manager: the campaigns below are sent to sales people.
+    return make_employee("marc.chef@example.com", "Marc Chef", "ventes", Role.MANAGER)
 
 
 def staff(department: str, count: int, role: str = Role.EMPLOYEE) -> list[User]:
@@ -77,6 +83,13 @@ def opened(hr: User, people: list[User], **extra: Any) -> Campaign:
 def answered_by(campaign: Campaign, people: list[User], **values: int | None) -> None:
     for person in people:
         response_submit(user=person, campaign=campaign, answers=answers(**values))
+
+
+def closed(hr: User, campaign: Campaign) -> Campaign:
+    """Results exist only once a campaign is closed; ``campaign`` itself is refreshed."""
+    campaign_close(actor=hr, campaign=campaign)
+    campaign.refresh_from_db()
+    return campaign
 
 
 @pytest.fixture
@@ -164,10 +177,8 @@ class TestAnswering:
             "campaign",
             "group",
             "department",
-            "submitted_on",
             "answers",
-        }
-        assert isinstance(response.submitted_on, date)
+        }  # no date: a day could be lined up with who was present that day
         assert response.answers.count() == 24
         assert Answer.objects.filter(item="CP1").get().value is None
         assert Invitation.objects.get(user=people[0]).answered
@@ -214,29 +225,73 @@ class TestAnswering:
 class TestResults:
     def test_results_need_5_responses(self, hr: User) -> None:
         people = staff("ventes", 6)
-        campaign = opened(hr, people)
-        answered_by(campaign, people[:4], CO=4, ST=4, CP=4, CX=4, P=4)
-        assert campaign_assessment(campaign) is None
-        answered_by(campaign, people[4:5], CO=4, ST=4, CP=4, CX=4, P=4)
-        result = campaign_assessment(campaign)
+        few = opened(hr, people)
+        answered_by(few, people[:4], CO=4, ST=4, CP=4, CX=4, P=4)
+        assert campaign_assessment(closed(hr, few)) is None
+        enough = opened(hr, people)
+        answered_by(enough, people[:5], CO=4, ST=4, CP=4, CX=4, P=4)
+        result = campaign_assessment(closed(hr, enough))
         assert result is not None
         assert result.respondents == 5
         assert result.factors["CO"].declared == 75.0
+
+    def test_no_result_while_the_campaign_is_open(self, hr: User) -> None:
+        # Reading results before and after a colleague answers would isolate their answers.
+        people = staff("ventes", 6)
+        campaign = opened(hr, people)
+        answered_by(campaign, people, CO=4, ST=4, CP=4, CX=4, P=4)
+        assert campaign_assessment(campaign) is None
+        ventes = Department.objects.get(slug="ventes")
+        assert campaign_assessment(campaign, Slice(department=ventes)) is None
+        assert campaign_assessment(closed(hr, campaign)) is not None
 
     def test_a_slice_below_5_shows_nothing(self, hr: User) -> None:
         sales, buyers = staff("ventes", 5), staff("achats", 5)
         campaign = opened(hr, [*sales, *buyers])
         answered_by(campaign, sales, CO=4, ST=4, CP=4, CX=4, P=4)
         answered_by(campaign, buyers[:4], CO=2, ST=2, CP=2, CX=2, P=2)
+        closed(hr, campaign)
         ventes, achats = (Department.objects.get(slug=s) for s in ("ventes", "achats"))
-        assert campaign_assessment(campaign, Slice(department=ventes)) is not None
+        assert campaign_assessment(campaign) is not None
         assert campaign_assessment(campaign, Slice(department=achats)) is None
+        # 5 in sales, but the whole minus sales would be the 4 buyers.
+        assert campaign_assessment(campaign, Slice(department=ventes)) is None
+
+    def test_a_slice_is_shown_when_it_and_the_rest_have_5(self, hr: User) -> None:
+        sales, buyers = staff("ventes", 5), staff("achats", 5)
+        campaign = opened(hr, [*sales, *buyers])
+        answered_by(campaign, sales, CO=4, ST=4, CP=4, CX=4, P=4)
+        answered_by(campaign, buyers, CO=2, ST=2, CP=2, CX=2, P=2)
+        closed(hr, campaign)
+        ventes, achats = (Department.objects.get(slug=s) for s in ("ventes", "achats"))
+        for department, declared in ((ventes, 75.0), (achats, 25.0)):
+            result = campaign_assessment(campaign, Slice(department=department))
+            assert result is not None
+            assert result.factors["CO"].declared == declared
+        # One dimension at a time: department and group crossed narrow down too far.
+        assert campaign_assessment(campaign, Slice(department=ventes, group="staff")) is None
+
+    def test_the_one_manager_cannot_be_subtracted_from_the_whole(
+        self, hr: User, manager: User
+    ) -> None:
+        team = staff("ventes", 5)
+        campaign = opened(hr, [*team, manager])
+        answered_by(campaign, [*team, manager], CO=3, ST=3, CP=3, CX=3, P=3)
+        closed(hr, campaign)
+        ventes = Department.objects.get(slug="ventes")
+        assert Response.objects.filter(group="staff", department=ventes).count() == 5
+        assert campaign_assessment(campaign) is not None
+        assert campaign_assessment(campaign, Slice(group="staff")) is None
+        assert campaign_assessment(campaign, Slice(department=ventes)) is None
+        offered = slices_offered(campaign, hr)
+        assert (offered.departments, offered.groups) == ([], [])
 
     def test_management_and_staff_are_compared_from_5_each(self, hr: User) -> None:
         bosses, team = staff("direction", 5, Role.MANAGER), staff("ventes", 5)
         campaign = opened(hr, [*bosses, *team])
         answered_by(campaign, bosses, CO=5, ST=5, CP=3, CX=3, P=3)
         answered_by(campaign, team, CO=3, ST=2, CP=3, CX=3, P=3)
+        closed(hr, campaign)
         result = campaign_assessment(campaign)
         assert result is not None
         assert result.gap_shown
@@ -250,13 +305,27 @@ class TestResults:
         people = staff("ventes", 5)
         first = opened(hr, people)
         answered_by(first, people, CO=2, ST=2, CP=3, CX=3, P=3)
-        campaign_close(actor=hr, campaign=first)
+        closed(hr, first)
         second = opened(hr, people, previous=first)
         answered_by(second, people, CO=4, ST=3, CP=3, CX=3, P=3)
-        result = campaign_assessment(second)
+        result = campaign_assessment(closed(hr, second))
         assert result is not None
         assert (result.factors["CO"].delta, result.factors["ST"].delta) == (50.0, 25.0)
         assert result.factors["CP"].delta == 0.0
+
+    def test_the_previous_slice_obeys_the_rule_in_its_own_campaign(self, hr: User) -> None:
+        sales, buyers = staff("ventes", 5), staff("achats", 5)
+        first = opened(hr, [*sales, *buyers])
+        answered_by(first, [*sales, *buyers[:4]], CO=2, ST=2, CP=3, CX=3, P=3)
+        closed(hr, first)
+        second = opened(hr, [*sales, *buyers], previous=first)
+        answered_by(second, [*sales, *buyers], CO=4, ST=3, CP=3, CX=3, P=3)
+        closed(hr, second)
+        ventes = Department.objects.get(slug="ventes")
+        result = campaign_assessment(second, Slice(department=ventes))
+        assert result is not None
+        # In T0 sales had 5 answers but the rest only 4: no previous figure for sales.
+        assert result.factors["CO"].previous is None
 
 
 def _results_page(client: Client, campaign: Campaign, query: str = "") -> Any:
@@ -282,9 +351,31 @@ class TestPages:
         assert Campaign.objects.get(pk=campaign.pk).status == "open"
 
     def test_a_manager_does_not_see_drafts(self, hr: User, manager: User) -> None:
-        campaign = campaign_create(actor=hr, name="B", label="T0")
+        campaign = campaign_create(actor=hr, name="B", label="T0", users=staff("ventes", 5))
         assert _results_page(signed_in_client(manager), campaign).status_code == 404
         assert _results_page(signed_in_client(hr), campaign).status_code == 200
+
+    def test_while_open_only_the_count_and_a_notice_are_shown(
+        self, hr: User, manager: User, measured: Any
+    ) -> None:
+        people = staff("ventes", 6)
+        campaign = opened(hr, people)
+        answered_by(campaign, people, CO=5, ST=4, CP=2, CX=3, P=5)
+        client = signed_in_client(manager)
+        page = _results_page(client, campaign, "?department=ventes").content.decode()
+        assert 'data-testid="maturity-results-when-closed"' in page
+        assert 'data-responses="6"' in page
+        assert "data-chart=" not in page
+        assert 'data-testid="maturity-slices"' not in page
+        assert 'data-testid="maturity-csv"' not in page
+        csv_url = reverse("insights:maturity-campaign-csv", args=[campaign.pk])
+        export = client.get(csv_url).content.decode("utf-8-sig")
+        assert len(export.strip().splitlines()) == 1
+        closed(hr, campaign)
+        page = _results_page(client, campaign).content.decode()
+        assert 'data-testid="maturity-results-when-closed"' not in page
+        assert 'data-chart="radar"' in page
+        assert len(client.get(csv_url).content.decode().splitlines()) > 1
 
     def test_below_5_responses_the_page_says_not_enough(
         self, hr: User, manager: User, measured: Any
@@ -292,6 +383,9 @@ class TestPages:
         people = staff("ventes", 5)
         campaign = opened(hr, people)
         answered_by(campaign, people[:4], CO=4, ST=4, CP=4, CX=4, P=4)
+        page = _results_page(signed_in_client(manager), campaign).content.decode()
+        assert 'data-responses=""' in page  # "fewer than 5", even while open
+        closed(hr, campaign)
         page = _results_page(signed_in_client(manager), campaign).content.decode()
         assert 'data-testid="maturity-not-enough"' in page
         assert 'data-responses=""' in page
@@ -303,9 +397,10 @@ class TestPages:
         people = staff("ventes", 5)
         previous = opened(hr, people)
         answered_by(previous, people, CO=2, ST=2, CP=2, CX=2, P=3)
-        campaign_close(actor=hr, campaign=previous)
+        closed(hr, previous)
         campaign = opened(hr, people, previous=previous)
         answered_by(campaign, people, CO=5, ST=4, CP=2, CX=3, P=5)
+        closed(hr, campaign)
         page = _results_page(signed_in_client(manager), campaign).content.decode()
         assert 'data-chart="radar"' in page
         assert 'data-chart="quadrant"' in page
@@ -316,20 +411,69 @@ class TestPages:
         assert 'data-rule="perception-gap"' in page
         assert page.count("data-rule=") == 5
 
+    def test_a_slice_is_offered_only_when_the_rest_has_5_too(
+        self, hr: User, manager: User, measured: Any
+    ) -> None:
+        team, boss = staff("ventes", 5), staff("direction", 1, Role.MANAGER)
+        campaign = opened(hr, [*team, *boss])
+        answered_by(campaign, [*team, *boss], CO=4, ST=4, CP=4, CX=4, P=4)
+        closed(hr, campaign)
+        client = signed_in_client(hr)
+        page = _results_page(client, campaign).content.decode()
+        assert 'data-testid="maturity-slices"' not in page
+        # Asked for anyway: the whole campaign, not "fewer than 5" and not the 5 alone.
+        for query in ("?group=staff", "?department=ventes"):
+            asked = _results_page(client, campaign, query).content.decode()
+            assert 'data-chart="radar"' in asked
+            assert 'data-responses="6"' in asked
+            assert 'data-testid="maturity-not-enough"' not in asked
+        csv_url = reverse("insights:maturity-campaign-csv", args=[campaign.pk])
+        export = list(
+            csv.reader(client.get(csv_url + "?group=staff").content.decode().splitlines())
+        )
+        assert export[2][1] == "6"  # the summary's response count: everyone
+
+    def test_one_dimension_at_a_time_and_a_manager_sees_only_their_department(
+        self, hr: User, manager: User, measured: Any
+    ) -> None:
+        sales, buyers = staff("ventes", 5), staff("achats", 5)
+        campaign = opened(hr, [*sales, *buyers])
+        answered_by(campaign, sales, CO=4, ST=4, CP=4, CX=4, P=4)
+        answered_by(campaign, buyers, CO=2, ST=2, CP=2, CX=2, P=2)
+        closed(hr, campaign)
+        page = _results_page(signed_in_client(hr), campaign).content.decode()
+        assert 'value="ventes"' in page
+        assert 'value="achats"' in page
+        both = _results_page(signed_in_client(hr), campaign, "?department=achats&group=staff")
+        assert 'data-department="achats" data-group=""' in both.content.decode()
+        client = signed_in_client(manager)
+        page = _results_page(client, campaign).content.decode()
+        assert 'value="ventes"' in page
+        assert 'value="achats"' not in page
+        other = _results_page(client, campaign, "?department=achats").content.decode()
+        assert 'data-department="" data-group=""' in other
+        own = _results_page(client, campaign, "?department=ventes").content.decode()
+        assert 'data-department="ventes"' in own
+
     def test_the_csv_holds_every_table_and_nothing_below_5(
         self, hr: User, manager: User, measured: Any
     ) -> None:
         people = staff("ventes", 5)
-        campaign = opened(hr, people)
-        url = reverse("insights:maturity-campaign-csv", args=[campaign.pk])
         client = signed_in_client(manager)
-        answered_by(campaign, people[:4], CO=5, ST=4, CP=2, CX=3, P=5)
-        few = client.get(url).content.decode()
-        assert len(few.strip().splitlines()) == 1
-        answered_by(campaign, people[4:], CO=5, ST=4, CP=2, CX=3, P=5)
+        few = opened(hr, people)
+        answered_by(few, people[:4], CO=5, ST=4, CP=2, CX=3, P=5)
+        closed(hr, few)
+        few_url = reverse("insights:maturity-campaign-csv", args=[few.pk])
+        assert len(client.get(few_url).content.decode().strip().splitlines()) == 1
+        campaign = opened(hr, people)
+        answered_by(campaign, people, CO=5, ST=4, CP=2, CX=3, P=5)
+        closed(hr, campaign)
+        url = reverse("insights:maturity-campaign-csv", args=[campaign.pk])
         response = client.get(url)
         assert response["Content-Type"].startswith("text/csv")
-        lines = response.content.decode().splitlines()
+        text = response.content.decode()
+        assert text.startswith("\ufeff")  # a BOM, so that spreadsheets read UTF-8
+        lines = text.removeprefix("\ufeff").splitlines()
         assert len(lines) == 1 + 1 + 9 + 1 + 1 + 1 + 4 + 1 + 1 + 1 + 5
         # The factor table follows its title and header: CO, ST, CP, CX in that order.
         factors = lines.index("") + 3
@@ -339,6 +483,23 @@ class TestPages:
         assert (co[6], co[8:]) == ("0", ["", "", ""])
         assert st[1:6] == ["75", "70", "50 %", "74", ""]
 
+    def test_the_csv_runs_no_formula(
+        self, hr: User, manager: User, measured: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from socius.insights.maturity import presentation
+
+        monkeypatch.setattr(
+            presentation,
+            "recommendations_table",
+            lambda results: (["Rank"], [['=HYPERLINK("http://evil")', "-12"]]),
+        )
+        people = staff("ventes", 5)
+        campaign = opened(hr, people)
+        answered_by(campaign, people, CO=5, ST=4, CP=2, CX=3, P=5)
+        closed(hr, campaign)
+        url = reverse("insights:maturity-campaign-csv", args=[campaign.pk])
+        rows = list(csv.reader(signed_in_client(manager).get(url).content.decode().splitlines()))
+        assert rows[-1] == ['\'=HYPERLINK("http://evil")', "-12"]  # a change stays a number
 
     def test_the_pdf_report_draws_the_radar_and_the_quadrant(
         self, hr: User, manager: User, measured: Any, monkeypatch: Any
@@ -352,13 +513,82 @@ class TestPages:
         real = views.render_pdf
         monkeypatch.setattr(views, "render_pdf", lambda html: drawn.append(html) or real(html))
         url = reverse("insights:maturity-campaign-pdf", args=[campaign.pk])
-        response = signed_in_client(manager).get(url)
+        client = signed_in_client(manager)
+        assert client.get(url).status_code == 200
+        assert 'data-testid="maturity-results-when-closed"' in drawn[0]
+        assert "data-chart=" not in drawn[0]
+        closed(hr, campaign)
+        response = client.get(url)
         assert response.status_code == 200
         assert response.content.startswith(b"%PDF")
-        assert 'data-chart="radar"' in drawn[0]
-        assert 'data-chart="quadrant"' in drawn[0]
+        assert 'data-chart="radar"' in drawn[1]
+        assert 'data-chart="quadrant"' in drawn[1]
         outsider = make_employee("x@example.com", "X", "ventes")
         assert signed_in_client(outsider).get(url).status_code == 404
+
+
+class TestManagers:
+    def test_a_manager_sees_only_campaigns_sent_to_their_department(
+        self, hr: User, manager: User, measured: Any
+    ) -> None:
+        buyers = staff("achats", 5)
+        elsewhere = closed(hr, _answered(hr, buyers))
+        by_department = campaign_create(
+            actor=hr,
+            name="Ventes",
+            label="T0",
+            departments=[Department.objects.get(slug="ventes")],
+        )
+        sent_to_one = opened(hr, [*buyers, manager])
+        client = signed_in_client(manager)
+        for url_name in ("maturity-campaign", "maturity-campaign-csv", "maturity-campaign-pdf"):
+            url = reverse(f"insights:{url_name}", args=[elsewhere.pk])
+            assert client.get(url).status_code == 404
+            assert signed_in_client(hr).get(url).status_code == 200
+        listing = client.get(reverse("insights:maturity")).content.decode()
+        assert f'data-campaign="{elsewhere.pk}"' not in listing
+        assert f'data-campaign="{sent_to_one.pk}"' in listing
+        assert f'data-campaign="{by_department.pk}"' not in listing  # a draft
+        staff("ventes", 4)
+        campaign_open(actor=hr, campaign=by_department, notify=False)
+        assert _results_page(client, by_department).status_code == 200
+        assert _results_page(client, sent_to_one).status_code == 200
+        secret = token_create(user=manager, name="t", scopes=["insights:read"]).secret
+        api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert api.get(f"/api/v1/insights/maturity/campaigns/{elsewhere.pk}").status_code == 404
+        listed = api.get("/api/v1/insights/maturity/campaigns").json()
+        assert sorted(c["id"] for c in listed) == sorted([by_department.pk, sent_to_one.pk])
+
+    def test_no_comparison_with_a_campaign_the_manager_may_not_see(
+        self, hr: User, manager: User, measured: Any
+    ) -> None:
+        sales, buyers = staff("ventes", 5), staff("achats", 5)
+        first = closed(hr, _answered(hr, buyers))
+        second = opened(hr, [*sales, *buyers], previous=first)
+        answered_by(second, [*sales, *buyers], CO=2, ST=2, CP=2, CX=2, P=2)
+        closed(hr, second)
+        seen_by_hr = campaign_results(campaign=second, user=hr)
+        assert seen_by_hr.assessment is not None
+        assert seen_by_hr.assessment.factors["CO"].previous == 75.0
+        seen_by_manager = campaign_results(campaign=second, user=manager)
+        assert seen_by_manager.previous is None
+        assert seen_by_manager.assessment is not None
+        assert seen_by_manager.assessment.factors["CO"].previous is None
+
+    def test_a_manager_without_a_department_sees_none(self, hr: User) -> None:
+        people = staff("ventes", 5)
+        campaign = closed(hr, _answered(hr, people))
+        loner = make_employee("solo@example.com", "Solo", "ventes", Role.MANAGER)
+        User.objects.filter(pk=loner.pk).update(department=None)
+        loner.refresh_from_db()
+        assert _results_page(signed_in_client(loner), campaign).status_code == 404
+
+
+def _answered(hr: User, people: list[User]) -> Campaign:
+    campaign = opened(hr, people)
+    answered_by(campaign, people, CO=4, ST=4, CP=4, CX=4, P=4)
+    return campaign
+
 
 class TestAnswerPage:
     def test_the_form_shows_24_statements_and_keeps_answers_on_error(self, hr: User) -> None:
@@ -406,8 +636,49 @@ class TestApi:
         people = staff("ventes", 5)
         campaign = opened(hr, people)
         answered_by(campaign, people[:4], CO=4, ST=4, CP=4, CX=4, P=4)
+        closed(hr, campaign)
         body = self._get(manager, f"/campaigns/{campaign.pk}").json()
         assert (body["invited"], body["responses"], body["results"]) == (5, None, None)
+        listed = self._get(manager, "/campaigns").json()
+        assert (listed[0]["invited"], listed[0]["responses"]) == (5, None)
+
+    def test_no_result_while_the_campaign_is_open(
+        self, hr: User, manager: User, measured: Any
+    ) -> None:
+        people = staff("ventes", 6)
+        campaign = opened(hr, people)
+        answered_by(campaign, people, CO=5, ST=4, CP=2, CX=3, P=5)
+        body = self._get(manager, f"/campaigns/{campaign.pk}").json()
+        assert (body["status"], body["responses"], body["results"]) == ("open", 6, None)
+        closed(hr, campaign)
+        assert self._get(manager, f"/campaigns/{campaign.pk}").json()["results"] is not None
+
+    def test_the_list_gives_facts_and_no_score(
+        self, hr: User, manager: User, measured: Any, django_assert_max_num_queries: Any
+    ) -> None:
+        people = staff("ventes", 5)
+        for _ in range(3):
+            closed(hr, _answered(hr, people))
+        secret = token_create(user=manager, name="t", scopes=["insights:read"]).secret
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        # Authentication, then one query for every campaign with its counts.
+        with django_assert_max_num_queries(QUERIES_API_LIST):
+            listing = client.get("/api/v1/insights/maturity/campaigns").json()
+        assert len(listing) == 3
+        assert set(listing[0]) == {
+            "id",
+            "name",
+            "label",
+            "status",
+            "questionnaire_version",
+            "opened_on",
+            "closes_on",
+            "closed_on",
+            "previous_id",
+            "invited",
+            "responses",
+        }
+        assert (listing[0]["invited"], listing[0]["responses"]) == (5, 5)
 
     def test_a_campaign_gives_scores_levels_quadrant_urgency_and_flags(
         self, hr: User, manager: User, measured: Any
@@ -415,6 +686,7 @@ class TestApi:
         people = staff("ventes", 5)
         campaign = opened(hr, people)
         answered_by(campaign, people, CO=5, ST=4, CP=2, CX=3, P=5)
+        closed(hr, campaign)
         response = self._get(manager, f"/campaigns/{campaign.pk}")
         assert response.status_code == 200
         body = response.json()
@@ -518,18 +790,25 @@ class TestQueryCounts:
         people = staff("ventes", 5)
         previous = opened(hr, people)
         answered_by(previous, people, CO=2, ST=2, CP=2, CX=2, P=3)
-        campaign_close(actor=hr, campaign=previous)
+        closed(hr, previous)
         campaign = opened(hr, people, previous=previous)
         client = signed_in_client(manager)
         answered_by(campaign, people, CO=5, ST=4, CP=2, CX=3, P=5)
+        closed(hr, campaign)
         client.get(reverse("insights:maturity"))  # the session is loaded once
         with django_assert_num_queries(QUERIES_RESULTS_PAGE):
             _results_page(client, campaign)
-        more = staff("achats", 10)
-        third = opened(hr, more, previous=campaign)
-        answered_by(third, more, CO=3, ST=3, CP=3, CX=3, P=3)
+        more = staff("achats", 5)
+        third = opened(hr, [*people, *more], previous=campaign)
+        answered_by(third, [*people, *more], CO=3, ST=3, CP=3, CX=3, P=3)
+        closed(hr, third)
         with django_assert_num_queries(QUERIES_RESULTS_PAGE):
             _results_page(client, third)
+        # A department slice checks that it may be shown here and in the previous campaign,
+        # and needs no lookup of the campaign's departments for the measured scores.
+        with django_assert_num_queries(QUERIES_RESULTS_PAGE + 1):
+            _results_page(client, third, "?department=ventes")
 
 
-QUERIES_RESULTS_PAGE = 13
+QUERIES_RESULTS_PAGE = 12
+QUERIES_API_LIST = 3
