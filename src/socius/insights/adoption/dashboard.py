@@ -57,10 +57,13 @@ def week_columns() -> list[tuple[str, str]]:
 
 
 class Picture:
-    """A chart of the dashboard: its name (that of its CSV table), title and SVG."""
+    """A chart of the dashboard: its name, title, SVG and the table behind it."""
 
-    def __init__(self, name: str, title: str, draw: Callable[[str], SafeString]) -> None:
+    def __init__(
+        self, name: str, title: str, draw: Callable[[str], SafeString], table: str = ""
+    ) -> None:
         self.name, self.title = name, title
+        self.table = table or name  # the CSV behind it: the lines all come from "weeks"
         self.svg = draw(title)
 
 
@@ -98,6 +101,7 @@ class Dashboard:
                     title=title,
                     y_max=100,
                 ),
+                table="weeks",
             ),
             Picture(
                 "activity",
@@ -112,6 +116,7 @@ class Dashboard:
                     ],
                     title=title,
                 ),
+                table="weeks",
             ),
             Picture(
                 "responses",
@@ -131,6 +136,7 @@ class Dashboard:
                     y_max=100,
                     unit="%",
                 ),
+                table="weeks",
             ),
         ]
         latest = self.latest

@@ -62,6 +62,9 @@ def test_hr_sees_every_department_with_heat_map_and_matrix(company: dict[str, An
     for chart in ("dai", "activity", "responses", "funnel", "heatmap", "matrix"):
         assert f'data-testid="adoption-chart-{chart}"' in html
     assert 'data-metric="dai"' in html
+    # Every picture links to the table behind it.
+    for chart in ("dai", "activity", "responses", "funnel", "heatmap", "matrix"):
+        assert f'data-testid="adoption-csv-{chart}"' in html
     # A department of two people appears in no list, picture or table.
     assert "juridique" not in html
 
