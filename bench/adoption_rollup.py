@@ -44,8 +44,6 @@ import pstats
 import random
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fresh_database import fresh_database  # noqa: E402 - also puts src/ on the path
@@ -55,7 +53,6 @@ DEPARTMENTS = 20
 MONTH_DAYS = 30
 CHUNK_DAYS = 30  # days written per transaction
 WEEKEND = (5 + 2 * 0.15) / 7  # synthetic_rows: 15 % of the weekday rate at weekends
-SQLITE_CACHE_KIB = 256 * 1024  # for the load only, as the demo generator does
 SEED = 8
 
 
@@ -144,24 +141,6 @@ def use(wrapper: Any) -> None:
     connections["default"] = wrapper
 
 
-@contextmanager
-def sqlite_cache_enlarged() -> Iterator[None]:
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
-
-
 def analyze() -> None:
     """As autovacuum would after such a load; SQLite samples (analysis_limit) to stay quick."""
     from django.db import connection
@@ -178,6 +157,7 @@ def write(employees: list[Any], days: list[dt.date], spaces: list[int], apv: int
     """Entries of these days, a transaction per ``CHUNK_DAYS`` days (each chunk its seed)."""
     from django.db import transaction
 
+    from socius.demo.generate import sqlite_cache_enlarged
     from socius.insights.adoption.synthetic import synthetic_insert, synthetic_rows
 
     written = 0
@@ -188,26 +168,8 @@ def write(employees: list[Any], days: list[dt.date], spaces: list[int], apv: int
                     employees, days[n : n + CHUNK_DAYS], spaces=spaces,
                     seed=seed * 100_000 + n, actions_per_visit=apv,
                 )  # fmt: skip
-                written += synthetic_insert(unique_posts(rows, f"{seed}.{n}"))
+                written += synthetic_insert(rows)
     return written
-
-
-def unique_posts(rows: Iterator[tuple[Any, ...]], tag: str) -> Iterator[tuple[Any, ...]]:
-    """Each call of ``synthetic_rows`` numbers its posts from 1 (``synthetic-1``...): give
-    every call's posts their own ids, or a chunk's posts and replies would be taken for
-    the first chunk's (one FirstResponse row per post id) and the response table would
-    stop growing with the history."""
-    prefix = f"synthetic-{tag}-"
-    for row in rows:
-        object_id, payload = row[6], row[10]
-        if object_id.startswith("synthetic-") or '"synthetic-' in payload:
-            row = (
-                *row[:6],
-                object_id.replace("synthetic-", prefix, 1),
-                *row[7:10],
-                payload.replace('"synthetic-', f'"{prefix}'),
-            )
-        yield row
 
 
 def day_range(first: dt.date, count: int) -> list[dt.date]:

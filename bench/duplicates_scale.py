@@ -94,11 +94,11 @@ class Base:
     def grow_to(self, target: int) -> None:
         from django.db import transaction
 
-        from socius.demo.generate import _sqlite_cache_enlarged
+        from socius.demo.generate import sqlite_cache_enlarged
         from socius.demo.load import customers_insert
 
         began = time.perf_counter()
-        with _sqlite_cache_enlarged():
+        with sqlite_cache_enlarged():
             while self.persons < target:
                 chunk, planned = [], self.persons
                 for human in self.humans:

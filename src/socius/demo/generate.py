@@ -75,7 +75,7 @@ def employees_exist() -> bool:
 
 
 @contextmanager
-def _sqlite_cache_enlarged() -> Iterator[None]:
+def sqlite_cache_enlarged() -> Iterator[None]:
     if connection.vendor != "sqlite":
         yield
         return
@@ -108,7 +108,7 @@ def demo_generate(
     started = time.perf_counter()
     now = timezone.localtime(now or timezone.now())
     say = progress or (lambda message: None)
-    with _sqlite_cache_enlarged(), transaction.atomic():
+    with sqlite_cache_enlarged(), transaction.atomic():
         plan = company_plan(seed=seed, staff_scale=size.staff_scale)
         staff, users = company_create(plan=plan, password=password)
         say(f"{len(users)} employees in {len(DEPARTMENTS)} departments")

@@ -8,9 +8,10 @@ fewer than ``MIN_GROUP`` registered employees has no figure at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 
@@ -124,24 +125,6 @@ def _share(value: float | None) -> float | None:
     return value / 100 if value is not None else None
 
 
-def _sum_days(rows: list[DepartmentDay]) -> dict[dt.date, DepartmentDay]:
-    """One row per day: the sum over the departments asked for."""
-    days: dict[dt.date, DepartmentDay] = {}
-    numbers = [
-        f.attname
-        for f in DepartmentDay._meta.concrete_fields
-        if f.name not in ("id", "day", "department")
-    ]
-    for row in rows:
-        total = days.get(row.day)
-        if total is None:
-            days[row.day] = DepartmentDay(day=row.day, **{n: getattr(row, n) for n in numbers})
-            continue
-        for name in numbers:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-    return days
-
-
 def department_filter(ids: Collection[int | None]) -> Q:
     """Rows of these departments; ``None`` among them stands for "no department"."""
     known = [pk for pk in ids if pk is not None]
@@ -157,6 +140,39 @@ def weekly_figures(
     return weekly_figures_by_group(groups={"all": department_ids}, start=start, end=end)["all"]
 
 
+# What a day of a group adds up: DepartmentDay's figures, read as plain tuples (building
+# a model instance per department and day would cost more than the rest of the page).
+DAY_FIELDS = (
+    "registered", "activated", "daily_active", "weekly_active", "monthly_active", "engaged",
+    "consumers", "participants", "contributors", "events", "contributions", "interactions",
+    "cross_interactions", "new_users", "spaces", "healthy_spaces",
+)  # fmt: skip
+_Day = namedtuple("_Day", DAY_FIELDS)  # type: ignore[misc]  # noqa: PYI024  (fields from data)
+
+
+class _Answers(NamedTuple):
+    day: dt.date
+    department_id: int | None
+    kind: str
+    opened: int
+    within_day: int
+    within_target: int
+    buckets: list[int]
+
+
+def _days_of(rows: list[tuple[Any, ...]]) -> dict[dt.date, Any]:
+    """One ``_Day`` per day: the sum over the departments of ``rows``."""
+    sums: dict[dt.date, list[int]] = {}
+    for day, _department, *values in rows:
+        total = sums.get(day)
+        if total is None:
+            sums[day] = list(values)
+        else:
+            for index, value in enumerate(values):
+                total[index] += value
+    return {day: _Day(*values) for day, values in sums.items()}
+
+
 def weekly_figures_by_group(
     *, groups: Mapping[str, Collection[int | None]], start: dt.date, end: dt.date
 ) -> dict[str, list[WeekFigures]]:
@@ -164,23 +180,35 @@ def weekly_figures_by_group(
     weeks = weeks_between(start, end)
     first, last = weeks[0], weeks[-1] + dt.timedelta(days=6)
     wanted = department_filter({pk for ids in groups.values() for pk in ids})
-    days = list(DepartmentDay.objects.filter(wanted, day__gte=first, day__lte=last).order_by("day"))
-    answers = list(ResponseDay.objects.filter(wanted, day__gte=first, day__lte=last).order_by())
+    days_of: dict[int | None, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in (
+        DepartmentDay.objects.filter(wanted, day__gte=first, day__lte=last)
+        .order_by()
+        .values_list("day", "department_id", *DAY_FIELDS)
+    ):
+        days_of[row[1]].append(row)
+    answers_of: dict[int | None, list[_Answers]] = defaultdict(list)
+    for answer in (
+        ResponseDay.objects.filter(wanted, day__gte=first, day__lte=last)
+        .order_by()
+        .values_list(*_Answers._fields)
+    ):
+        answers_of[answer[1]].append(_Answers(*answer))
     result = {}
     for key, ids in groups.items():
-        by_day = _sum_days([r for r in days if r.department_id in ids])
-        responses: dict[tuple[dt.date, str], list[ResponseDay]] = defaultdict(list)
-        for response in answers:
-            if response.department_id in ids:
-                responses[monday(response.day), response.kind].append(response)
+        by_day = _days_of([row for pk in ids for row in days_of[pk]])
+        responses: dict[tuple[dt.date, str], list[_Answers]] = defaultdict(list)
+        for pk in ids:
+            for answer in answers_of[pk]:
+                responses[monday(answer.day), answer.kind].append(answer)
         result[key] = [_week(week, by_day, responses) for week in weeks]
     return result
 
 
 def _week(
     week: dt.date,
-    by_day: dict[dt.date, DepartmentDay],
-    responses: dict[tuple[dt.date, str], list[ResponseDay]],
+    by_day: dict[dt.date, Any],
+    responses: dict[tuple[dt.date, str], list[_Answers]],
 ) -> WeekFigures:
     days = [by_day[d] for d in (week + dt.timedelta(days=n) for n in range(7)) if d in by_day]
     figures = WeekFigures(week=week)
@@ -210,7 +238,7 @@ def _week(
     return figures
 
 
-def _responses(figures: WeekFigures, rows: list[ResponseDay], *, cases: bool) -> None:
+def _responses(figures: WeekFigures, rows: list[_Answers], *, cases: bool) -> None:
     opened = sum(r.opened for r in rows)
     buckets = [sum(column) for column in zip(*(r.buckets for r in rows), strict=False)] or [0]
     median = median_from_buckets(buckets)

@@ -21,6 +21,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from socius.accounts.models import User
+from socius.core.bulk import bulk_insert
 from socius.core.models import Activity
 from socius.insights.adoption.departments import department_day_rows
 from socius.insights.adoption.verbs import (
@@ -126,18 +127,25 @@ def _user_tallies(rows: list[tuple[Any, ...]]) -> dict[int, _UserTally]:
     return tallies
 
 
+# Plain multi-row inserts (``core.bulk``): Django's bulk_create compiles each value and
+# would cost more than the rest of a day's rollup.
+
+
 def _write_user_days(day: dt.date, tallies: dict[int, _UserTally]) -> None:
     UserDay.objects.filter(day=day).delete()
-    UserDay.objects.bulk_create(
-        UserDay(
-            day=day,
-            user_id=user_id,
-            department_id=tally.department,
-            events=tally.events,
-            contributions=tally.contributions,
-            participations=tally.participations,
-        )
-        for user_id, tally in tallies.items()
+    bulk_insert(
+        UserDay,
+        [
+            UserDay(
+                day=day,
+                user_id=user_id,
+                department_id=tally.department,
+                events=tally.events,
+                contributions=tally.contributions,
+                participations=tally.participations,
+            )
+            for user_id, tally in tallies.items()
+        ],
     )
 
 
@@ -153,10 +161,13 @@ def _write_space_days(day: dt.date, rows: list[tuple[Any, ...]]) -> None:
         elif verb == REPLY:
             replies[space, actor_id] += 1
     SpaceDay.objects.filter(day=day).delete()
-    SpaceDay.objects.bulk_create(
-        SpaceDay(day=day, space_id=space, user_id=user, posts=posts[key], replies=replies[key])
-        for key in posts.keys() | replies.keys()
-        for space, user in [key]
+    bulk_insert(
+        SpaceDay,
+        [
+            SpaceDay(day=day, space_id=space, user_id=user, posts=posts[key], replies=replies[key])
+            for key in posts.keys() | replies.keys()
+            for space, user in [key]
+        ],
     )
 
 
@@ -178,9 +189,12 @@ def _write_interactions(
         }
     counts = Counter((department_of.get(a), department_of.get(b)) for a, b in pairs)
     InteractionDay.objects.filter(day=day).delete()
-    InteractionDay.objects.bulk_create(
-        InteractionDay(day=day, from_department_id=a, to_department_id=b, count=count)
-        for (a, b), count in counts.items()
+    bulk_insert(
+        InteractionDay,
+        [
+            InteractionDay(day=day, from_department_id=a, to_department_id=b, count=count)
+            for (a, b), count in counts.items()
+        ],
     )
 
 
@@ -298,7 +312,7 @@ def _write_response_days(day: dt.date) -> None:
             row.within_day += minutes < 24 * 60
             row.buckets[bisect.bisect_left(RESPONSE_BUCKETS, minutes)] += 1
     ResponseDay.objects.filter(day__gte=first, day__lte=day).delete()
-    ResponseDay.objects.bulk_create(rows.values())
+    bulk_insert(ResponseDay, list(rows.values()))
 
 
 def _record_first_days(day: dt.date, tallies: dict[int, _UserTally]) -> None:
@@ -317,7 +331,7 @@ def _record_first_days(day: dt.date, tallies: dict[int, _UserTally]) -> None:
 
 def _write_department_days(day: dt.date, end: dt.datetime) -> None:
     DepartmentDay.objects.filter(day=day).delete()
-    DepartmentDay.objects.bulk_create(department_day_rows(day, end))
+    bulk_insert(DepartmentDay, department_day_rows(day, end))
 
 
 def first_unrolled_day(today: dt.date) -> dt.date | None:

@@ -62,7 +62,8 @@ def synthetic_rows(
     actions_per_visit: int = 3,
 ) -> Iterator[tuple[object, ...]]:
     """Activity rows (``COLUMNS``) for these employees over these days. Answers and
-    reactions go to the posts of the last two days, a few hours after them."""
+    reactions go to the posts of the last two days, a few hours after them. Post ids
+    carry the seed: calls with different seeds never share a post."""
     rng = random.Random(seed)
     tz = timezone.get_current_timezone()
     recent: list[_Post] = []
@@ -86,7 +87,7 @@ def synthetic_rows(
                     count += 1
                     # Apart from real posts' ids, so as not to mix their answers up.
                     post = _Post(
-                        f"synthetic-{count}", employee.user_id, _space(spaces, employee), at
+                        f"synthetic-{seed}-{count}", employee.user_id, _space(spaces, employee), at
                     )
                     recent.append(post)
                     yield _row(at, "collab.post_created", employee, post.id, {"space": post.space})

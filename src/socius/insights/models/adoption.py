@@ -97,7 +97,9 @@ class FirstResponse(models.Model):
             models.UniqueConstraint(fields=["kind", "object_id"], name="adoption_first_response")
         ]
         indexes = [
-            models.Index(fields=["kind", "department", "opened_at"], name="adoption_response_dept")
+            models.Index(fields=["kind", "department", "opened_at"], name="adoption_response_dept"),
+            # The rollup redoes the last week's threads, whatever their kind or department.
+            models.Index(fields=["opened_at"], name="adoption_response_opened"),
         ]
 
 
@@ -118,7 +120,10 @@ class ResponseDay(models.Model):
     buckets = models.JSONField(default=list)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "department", "day"], name="adoption_resp_day")]
+        indexes = [
+            models.Index(fields=["kind", "department", "day"], name="adoption_resp_day"),
+            models.Index(fields=["day"], name="adoption_resp_day_only"),
+        ]
 
 
 # Upper bounds, in minutes, of the histogram of response times (the last bucket is open).
