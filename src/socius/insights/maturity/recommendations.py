@@ -90,7 +90,7 @@ RULES: tuple[Rule, ...] = (
         SPACES,
         factor="CO",
         levels=(1, 2),
-    ),  # noqa: E501
+    ),
     _rule(
         "co-training",
         _("Run short, hands-on trainings on the collaboration tools, department by department."),
@@ -98,7 +98,7 @@ RULES: tuple[Rule, ...] = (
         SPACES,
         factor="CO",
         levels=(1, 2),
-    ),  # noqa: E501
+    ),
     _rule(
         "co-project-spaces",
         _("Open one cross-department space per active project and ask managers to reply there."),
@@ -106,7 +106,7 @@ RULES: tuple[Rule, ...] = (
         SPACES,
         factor="CO",
         levels=(2, 3),
-    ),  # noqa: E501
+    ),
     _rule(
         "co-charter",
         _("Publish the social-media charter so that people know what they may share and where."),
@@ -114,7 +114,7 @@ RULES: tuple[Rule, ...] = (
         CHARTER,
         factor="CO",
         levels=(1, 2, 3),
-    ),  # noqa: E501
+    ),
     _rule(
         "co-showcase",
         _("Share success stories of teams that changed how they work, to spread the practice."),
@@ -122,7 +122,7 @@ RULES: tuple[Rule, ...] = (
         SPACES,
         factor="CO",
         levels=(3, 4),
-    ),  # noqa: E501
+    ),
     _rule(
         "st-roadmap",
         _(
@@ -132,7 +132,7 @@ RULES: tuple[Rule, ...] = (
         "insights:maturity",
         factor="ST",
         levels=(1, 2),
-    ),  # noqa: E501
+    ),
     _rule(
         "st-budget",
         _(
@@ -141,7 +141,7 @@ RULES: tuple[Rule, ...] = (
         HIGH,
         factor="ST",
         levels=(1, 2, 3),
-    ),  # noqa: E501
+    ),
     _rule(
         "st-data",
         _(
@@ -150,7 +150,7 @@ RULES: tuple[Rule, ...] = (
         MEDIUM,
         factor="ST",
         levels=(3,),
-    ),  # noqa: E501
+    ),
     _rule(
         "cp-benchmark",
         _("Run a benchmark of your competitors' digital channels and offers."),
@@ -158,7 +158,7 @@ RULES: tuple[Rule, ...] = (
         factor="CP",
         levels=(1, 2),
         min_urgency=HIGH_URGENCY,
-    ),  # noqa: E501
+    ),
     _rule(
         "cp-pilot-channel",
         _("Pilot one online or social sales channel, for example a group-buy campaign."),
@@ -166,14 +166,14 @@ RULES: tuple[Rule, ...] = (
         OFFERS,
         factor="CP",
         levels=(1, 2),
-    ),  # noqa: E501
+    ),
     _rule(
         "cp-partners",
         _("Work with an outside partner (a start-up or an innovation hub) on one digital project."),
         HIGH,
         factor="CP",
         levels=(2, 3),
-    ),  # noqa: E501
+    ),
     _rule(
         "cx-response-target",
         _("Publish a response-time target for customer channels and track it on the platform."),
@@ -181,7 +181,7 @@ RULES: tuple[Rule, ...] = (
         CARE,
         factor="CX",
         levels=(1, 2),
-    ),  # noqa: E501
+    ),
     _rule(
         "cx-feedback",
         _(
@@ -191,7 +191,7 @@ RULES: tuple[Rule, ...] = (
         CARE,
         factor="CX",
         levels=(1, 2, 3),
-    ),  # noqa: E501
+    ),
     _rule(
         "cx-digital-purchase",
         _(
@@ -201,34 +201,34 @@ RULES: tuple[Rule, ...] = (
         OFFERS,
         factor="CX",
         levels=(2, 3),
-    ),  # noqa: E501
+    ),
     _rule(
         "q-beginner",
         _("Start small: one quick win per factor, visible to everyone."),
         LOW,
         SPACES,
         quadrant=Quadrant.BEGINNER,
-    ),  # noqa: E501
+    ),
     _rule(
         "q-fashionista",
         _("Build an overarching digital vision and a governance that spans the silos."),
         MEDIUM,
         quadrant=Quadrant.FASHIONISTA,
-    ),  # noqa: E501
+    ),
     _rule(
         "q-conservative",
         _("Launch one or two visible digital pilots to put the vision into practice."),
         MEDIUM,
         OFFERS,
         quadrant=Quadrant.CONSERVATIVE,
-    ),  # noqa: E501
+    ),
     _rule(
         "q-master",
         _("Keep measuring: re-assess every 6 to 12 months and share the results with the teams."),
         LOW,
         "insights:maturity",
         quadrant=Quadrant.DIGITAL_MASTER,
-    ),  # noqa: E501
+    ),
 )
 
 PERCEPTION_RULE = Rule(
