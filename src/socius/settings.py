@@ -135,6 +135,12 @@ else:
     # (persistent connections do not suit the ASGI server); 0 keeps one per request.
     _pool_size = env_int("SOCIUS_DB_POOL_SIZE", 0, minimum=0)
     _pool = {"pool": {"min_size": 1, "max_size": _pool_size}} if _pool_size else {}
+    # Statements sent with their values apart (``core.bulk.server_cursor``: bulk writes,
+    # merges) are prepared once seen this often on a connection, so the server plans them
+    # once: planning a merge's move costs more than running it. Django's own queries bind
+    # on the client and are never prepared. 0 turns it off (a pooler such as PgBouncer
+    # older than 1.21 in transaction mode cannot keep prepared statements).
+    _prepare = env_int("SOCIUS_DB_PREPARE_THRESHOLD", 5, minimum=0)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
@@ -143,7 +149,9 @@ else:
             "PASSWORD": _database.password,
             "HOST": _database.host,
             "PORT": _database.port,
-            "OPTIONS": dict(_database.options or {}) | _pool,
+            "OPTIONS": dict(_database.options or {})
+            | _pool
+            | {"prepare_threshold": _prepare or None},
             "CONN_MAX_AGE": env_int("SOCIUS_DB_CONN_MAX_AGE", 0, minimum=0),
             "CONN_HEALTH_CHECKS": True,
         }

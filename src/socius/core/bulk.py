@@ -33,6 +33,9 @@ _PLAIN: dict[type[Any], tuple[type, ...]] = {
 }
 
 
+_UNSET = object()
+
+
 def _preparer(field: Any, connection: BaseDatabaseWrapper) -> Prepare:
     """A function turning the field's value into the database's, as ``get_db_prep_save``."""
 
@@ -52,12 +55,18 @@ def _preparer(field: Any, connection: BaseDatabaseWrapper) -> Prepare:
     if kind is models.DateTimeField:
         if connection.vendor == "sqlite":
             # SQLite stores naive text in the connection's zone (what the backend does).
-            zone = connection.timezone
-            return lambda value: (
-                str(value.astimezone(zone).replace(tzinfo=None))
-                if type(value) is dt.datetime and value.tzinfo is not None
-                else generic(value)
-            )
+            # Most rows of a statement share one instant (created, seen): convert it once.
+            zone, last = connection.timezone, [_UNSET, None]
+
+            def sqlite_datetime(value: Any) -> Any:
+                if value is last[0]:
+                    return last[1]
+                if type(value) is not dt.datetime or value.tzinfo is None:
+                    return generic(value)
+                last[:] = value, str(value.astimezone(zone).replace(tzinfo=None))
+                return last[1]
+
+            return sqlite_datetime
         adapt_datetime = connection.ops.adapt_datetimefield_value
         return lambda value: (
             adapt_datetime(value)
@@ -160,7 +169,7 @@ def _insert(
     arrays = _unnest_arrays(connection, fields)
     size = max(connection.ops.bulk_batch_size(fields, values), 1)
     pks: list[int] = []
-    with _cursor(connection) as cursor:
+    with server_cursor(connection) as cursor:
         for start in range(0, len(values), size):
             chunk = values[start : start + size]
             rows = [[prepare(v) for prepare, v in zip(preparers, r, strict=True)] for r in chunk]
@@ -202,7 +211,7 @@ def _reader(field: Any) -> Callable[[Model], Any]:
     return lambda obj: field.pre_save(obj, True)
 
 
-def _cursor(connection: BaseDatabaseWrapper) -> Any:
+def server_cursor(connection: BaseDatabaseWrapper) -> Any:
     """A cursor that sends the values apart from the statement, on PostgreSQL.
 
     Django's PostgreSQL backend binds values on the client by default: psycopg then quotes
@@ -231,7 +240,7 @@ def _unnest_arrays(connection: BaseDatabaseWrapper, fields: list[Any]) -> str:
     ):
         return ""
     # Without the type's parameters, as Django does: varchar[] never truncates. The arrays
-    # travel in binary (``%b``; ``_cursor`` binds on the server): psycopg's text format
+    # travel in binary (``%b``; ``server_cursor`` binds on the server): psycopg's text format
     # escapes every element in Python, three times slower for a thousand rows.
     return ", ".join(f"(%b)::{field.db_type(connection).split('(')[0]}[]" for field in fields)
 
@@ -296,7 +305,7 @@ def update_rows(
         params.append(row)
     columns = [*fields_, meta.pk, *([bound_field] if bound_field is not None else [])]
     arrays = _unnest_arrays(connection, columns)
-    with _cursor(connection) as cursor:
+    with server_cursor(connection) as cursor:
         if arrays and len(params) > 1 and len({row[len(fields_)] for row in params}) == len(params):
             # PostgreSQL: one statement joining the rows as arrays instead of one per row
             # (each a round trip); only when no row is named twice, as rows apply in order.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from socius.core.bulk import server_cursor
 from socius.core.errors import InvalidInput
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
 from socius.core.verbs import register_verbs
@@ -286,7 +287,7 @@ def _move(absorbed: Person, survivor: Person) -> dict[str, list[int]]:
         if connection.vendor == "postgresql"
         else [_move_query(alias, references)]
     )
-    with connection.cursor() as cursor:
+    with server_cursor(connection) as cursor:
         for sql, template in statements:
             cursor.execute(sql, bound(template))
             for index, pk in cursor.fetchall():

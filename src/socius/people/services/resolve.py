@@ -21,6 +21,7 @@ from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from socius.core.bulk import server_cursor
 from socius.core.errors import InvalidInput
 from socius.core.services import ActivityDraft, ActivityObject, activity_append
 from socius.people.models import (
@@ -240,7 +241,7 @@ def _may_merge(compatible: list[Candidate]) -> bool:
     params = [ids.get(v, v) if type(v) is int else v for v in template]
     employees = 0
     values: dict[str, set[str]] = defaultdict(set)
-    with connections[router.db_for_read(Person)].cursor() as cursor:
+    with server_cursor(connections[router.db_for_read(Person)]) as cursor:
         cursor.execute(sql, params)
         for obstacle, kind, value in cursor.fetchall():
             if obstacle == "distinct":

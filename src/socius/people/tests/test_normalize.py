@@ -1,8 +1,17 @@
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
 
-from socius.people.normalize import InvalidIdentifier, normalize_identifier
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from socius.people.normalize import (
+    InvalidIdentifier,
+    _validated_email,
+    normalize_email,
+    normalize_identifier,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +68,44 @@ def test_it_refuses_malformed_identifiers_with_a_stable_code(kind: str, raw: str
 
     assert raised.value.code == "invalid_identifier"
     assert raised.value.status_code == 422
+
+
+def _email_outcome(normalize: Callable[[str], str], raw: str) -> tuple[str, str]:
+    try:
+        return ("accepted", normalize(raw))
+    except InvalidIdentifier as error:
+        return ("refused", error.message)
+
+
+_EMAIL_PARTS = st.text(alphabet="aZ09._+-@!é ", max_size=12) | st.sampled_from(
+    ["example.org", "Mail.Example.ORG", "localhost", "a.test", "x.invalid", "1.2", "a..b",
+     "-a.org", "a-.org", "xn--bcher-kva.example", "a" * 63 + ".org", "a" * 70]
+)  # fmt: skip
+
+
+@given(local=_EMAIL_PARTS, domain=_EMAIL_PARTS, padding=st.integers(0, 260))
+@settings(max_examples=400, deadline=None)
+def test_the_quick_email_path_agrees_with_the_full_validation(
+    local: str, domain: str, padding: int
+) -> None:
+    """Plain addresses skip most of the validator (their domain is checked once): every
+    address must still be accepted, normalized and refused exactly as the validator does."""
+    for raw in (f"{local}@{domain}", f"{'l' * padding}{local}@{domain}", f" {local}@{domain}"):
+        assert _email_outcome(normalize_email, raw) == _email_outcome(_validated_email, raw)
+
+
+def _long_domain(length: int) -> str:
+    labels, rest = [], length - 4  # room for ".org"
+    while rest > 0:
+        size = min(60, rest)
+        labels.append("d" * (size - 1) if rest - size else "d" * size)
+        rest -= len(labels[-1]) + 1
+    return ".".join(labels)[: length - 4] + ".org"
+
+
+@pytest.mark.parametrize("local_length", [63, 64, 65])
+@pytest.mark.parametrize("total", [200, 253, 254, 255, 256])
+def test_the_quick_email_path_keeps_the_length_limits(local_length: int, total: int) -> None:
+    raw = "l" * local_length + "@" + _long_domain(total - local_length - 1)
+    assert len(raw) == total
+    assert _email_outcome(normalize_email, raw) == _email_outcome(_validated_email, raw)
