@@ -5,15 +5,17 @@ three emails, a phone and sometimes a handle; each interaction carries a random 
 them, typed in varied formats), deterministically from a seed, then measures in one run:
 
   (a) ingesting them through ``interaction_ingest_batch`` in batches of 1000, each batch in
-      one transaction with a savepoint per item: identity resolution, decisions, the
-      person's timeline entry and the idempotency record;
+      one transaction: identity resolution, decisions, merges, the person's timeline entry
+      and the idempotency record;
   (b) ``Activity.objects.bulk_create`` of the same activity rows (same fields), in the
-      same batches.
+      same batches, each right after its batch's ingestion (``--raw-after``: all of them
+      once the ingestion is over).
 
 It prints both rates, then the ratio of the times (a)/(b) last (the target is at most 3x).
 
     python bench/people_ingest.py                                  # SQLite, 100k over 20k
     python bench/people_ingest.py --interactions 5000 --persons 1000   # a quick run
+    python bench/people_ingest.py --raw-after                      # (b) after all of (a)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/socius_bench python bench/people_ingest.py
 
 The database is fresh: Django's test-database machinery creates it (running every
@@ -147,54 +149,74 @@ def make_interactions(rng: random.Random, humans: list[Human], count: int) -> li
     return items
 
 
-def ingest(items: list[Any], batch: int) -> tuple[float, list[int]]:
+def ingest_batch(chunk: list[Any]) -> list[int]:
     from django.db import transaction
 
     from socius.people.services.interactions import interaction_ingest_batch
 
-    person_ids: list[int] = []
-    began = time.perf_counter()
-    for offset in range(0, len(items), batch):
-        with transaction.atomic():
-            results = interaction_ingest_batch(items=items[offset : offset + batch])
-        for result in results:
-            if result.error is not None:
-                raise SystemExit(f"item {offset + result.index} refused: {result.error.as_dict()}")
-            assert result.result is not None
-            person_ids.append(result.result.interaction.person_id)
-    return time.perf_counter() - began, person_ids
+    with transaction.atomic():
+        results = interaction_ingest_batch(items=chunk)
+    person_ids = []
+    for result in results:
+        if result.error is not None:
+            raise SystemExit(f"item {result.index} refused: {result.error.as_dict()}")
+        assert result.result is not None
+        person_ids.append(result.result.interaction.person_id)
+    return person_ids
 
 
-def raw_insert(items: list[Any], person_ids: list[int], batch: int) -> float:
+def raw_insert(chunk: list[Any], person_ids: list[int], departments: dict[str, int]) -> None:
     from django.db import transaction
 
-    from socius.accounts.models import Department
     from socius.core.models import Activity
 
+    rows = [
+        Activity(
+            verb=f"interaction.{item.kind}",
+            person_id=person_id,
+            department_id=departments[item.department_slug],
+            channel=item.channel,
+            summary=item.summary,
+            occurred_at=item.occurred_at,
+            payload={
+                "source": item.source,
+                "external_id": item.external_id,
+                "kind": item.kind,
+                "data": item.payload,
+            },
+        )
+        for item, person_id in zip(chunk, person_ids, strict=True)
+    ]
+    with transaction.atomic():
+        Activity.objects.bulk_create(rows, batch_size=len(rows))
+
+
+def measure(items: list[Any], batch: int, *, raw_after: bool) -> tuple[float, float]:
+    """Seconds of (a) and (b). Interleaved by default: each batch is ingested, then its
+    rows are inserted raw, so that both see the same moment of a shared machine (a load
+    lasting a minute would otherwise weigh on one side only). The raw rows stay: later
+    batches resolve beside them and merges move them too, which only slows (a)."""
+    from socius.accounts.models import Department
+
     departments = dict(Department.objects.values_list("slug", "pk"))
+    chunks = [items[offset : offset + batch] for offset in range(0, len(items), batch)]
+    resolve_seconds = raw_seconds = 0.0
+    waiting: list[tuple[list[Any], list[int]]] = []
+    for chunk in chunks:
+        began = time.perf_counter()
+        person_ids = ingest_batch(chunk)
+        resolve_seconds += time.perf_counter() - began
+        waiting.append((chunk, person_ids))
+        if not raw_after:
+            raw_seconds += _timed_raw(waiting.pop(), departments)
+    for pair in waiting:  # --raw-after: every raw insert once the ingestion is over
+        raw_seconds += _timed_raw(pair, departments)
+    return resolve_seconds, raw_seconds
+
+
+def _timed_raw(pair: tuple[list[Any], list[int]], departments: dict[str, int]) -> float:
     began = time.perf_counter()
-    for offset in range(0, len(items), batch):
-        rows = [
-            Activity(
-                verb=f"interaction.{item.kind}",
-                person_id=person_id,
-                department_id=departments[item.department_slug],
-                channel=item.channel,
-                summary=item.summary,
-                occurred_at=item.occurred_at,
-                payload={
-                    "source": item.source,
-                    "external_id": item.external_id,
-                    "kind": item.kind,
-                    "data": item.payload,
-                },
-            )
-            for item, person_id in zip(
-                items[offset : offset + batch], person_ids[offset : offset + batch], strict=True
-            )
-        ]
-        with transaction.atomic():
-            Activity.objects.bulk_create(rows, batch_size=batch)
+    raw_insert(*pair, departments)
     return time.perf_counter() - began
 
 
@@ -204,7 +226,12 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=37)
-    parser.add_argument("--profile", metavar="FILE", help="cProfile the ingestion into FILE")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the run into FILE")
+    parser.add_argument(
+        "--raw-after",
+        action="store_true",
+        help="insert the raw rows once the ingestion is over, not after each batch",
+    )
     options = parser.parse_args()
 
     with fresh_database():
@@ -225,7 +252,7 @@ def main() -> None:
         profiler = cProfile.Profile() if options.profile else None
         if profiler:
             profiler.enable()
-        resolve_seconds, person_ids = ingest(items, options.batch)
+        resolve_seconds, raw_seconds = measure(items, options.batch, raw_after=options.raw_after)
         if profiler:
             profiler.disable()
             profiler.dump_stats(options.profile)
@@ -234,9 +261,8 @@ def main() -> None:
         print(
             f"persons: {live} live, {Merge.objects.count()} merges, "
             f"{DuplicateSuggestion.objects.count()} suggestions, "
-            f"{Activity.objects.count()} activities"
+            f"{Activity.objects.count() - count} timeline entries (+ {count} raw rows)"
         )
-        raw_seconds = raw_insert(items, person_ids, options.batch)
         print(
             f"(a) resolution + timeline: {count / resolve_seconds:,.0f} events/s "
             f"({resolve_seconds:.1f} s)"

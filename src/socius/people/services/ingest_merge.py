@@ -1,13 +1,13 @@
 """An ingestion batch's merges: ``person_resolve``'s merge, then the item's rows in bulk.
 
-When an item's identifiers strongly name several persons, the batch reads the candidates
-and checks whether they may be merged exactly as ``person_resolve`` does (the database's
-order of candidates decides the order of the merges), merges them with ``person_merge``,
-then decides the rest in memory from the identifiers read again: the identifiers attached
-or shared, the profile completed, the suggestions for contradicted persons, the decision,
-the timeline entries and the idempotency record. The merges and the item's rows are
-written in one savepoint: if anything fails, nothing of the item stays and the general
-path takes it over.
+When an item's identifiers strongly name several persons, the batch takes the candidates
+from its memory (after a flush, what the database holds), checks in the database whether
+they may be merged exactly as ``person_resolve`` does, merges them oldest first with
+``person_merge``, moves in memory what each merge record says it moved, then decides the
+rest in memory: the identifiers attached or shared, the profile completed, the
+suggestions for contradicted persons, the decision, the timeline entries and the
+idempotency record. The merges and the item's rows are written in one savepoint: if
+anything fails, nothing of the item stays and the general path takes it over.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from django.db import DatabaseError, transaction
 
 from socius.core.errors import DomainError
+from socius.people.models import Merge, Person
 from socius.people.services.ingest_rows import Item, Pending, Slot, write_pending
 from socius.people.services.interactions import InteractionIn
 from socius.people.services.resolve import (
     REASON_CONTRADICTED,
     REASON_MERGED,
     Candidate,
-    _candidates,
     _may_merge,
     _merge_all,
     identifiers_new_and_shared,
@@ -38,15 +38,21 @@ if TYPE_CHECKING:
 def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
     """Merge and decide the item ("decided"), or leave it to the general path ("general").
 
-    Runs with nothing pending: the merges must see every row written before them."""
+    Runs with nothing pending: the merges must see every row written before them, and the
+    batch's memory is then what the database holds for the persons its items name."""
     assert not batch.pending, "flush first"
     normalized = batch.normalized[index]
     department_id = batch.department_id(data.department_slug)
-    candidates = _candidates(normalized, data.profile)
+    keys = [(n.kind, n.value) for n in normalized]
+    holders = batch.holders(index)
+    if any(slot.person.pk is None or not slot.person.is_live for slot in holders):
+        return "general"
+    # The candidates ``person_resolve`` reads, oldest first, from the batch's memory.
+    slot_of = {slot.person.pk: slot for slot in holders}
+    candidates = {pk: batch.candidate(slot_of[pk], keys, data.profile) for pk in sorted(slot_of)}
     compatible = [c for c in candidates.values() if not c.contradictions]
     if len(compatible) < 2 or not _may_merge(compatible):
         return "general"  # an employee, a single-valued conflict or a pair judged distinct
-    keys = [(n.kind, n.value) for n in normalized]
     named = set(candidates)
     context = ResolveContext(
         source=data.source,
@@ -56,16 +62,9 @@ def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
     )
     try:
         with transaction.atomic():
-            survivor, merged = _merge_all(compatible, context)
+            survivor, merges = _merge_all(compatible, context)
             batch.general_writes += 1  # interactions read before now point to the survivor
-            # The persons as the merges left them: the survivor's locked copy, and the
-            # absorbed ones as read, now tombstones (the merge changed nothing else of them).
-            current = {survivor.pk: survivor}
-            for candidate in compatible:
-                if candidate.person.pk in merged:
-                    candidate.person.merged_into_id = survivor.pk
-                    current[candidate.person.pk] = candidate.person
-            batch.load_identifiers(keys, named, current)
+            _moved_in_memory(batch, survivor, merges)
             batch.suggestions.forget(named)
             _attach_to_survivor(batch, index, data, candidates, survivor.pk, department_id)
             write_pending(batch.pending, now=batch.now, actor_id=batch.actor_id)
@@ -78,6 +77,31 @@ def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
     pending, batch.pending = batch.pending, Pending()
     batch.written(pending)
     return "decided"
+
+
+def _moved_in_memory(batch: _Batch, survivor: Person, merges: list[Merge]) -> None:
+    """What the merges did, in the batch's memory: each absorbed person is a tombstone whose
+    identifier rows the merge moved now belong to the survivor (the merge record lists
+    them; those the survivor already held stay on the tombstone), and the survivor is the
+    merge's locked copy, its profile completed."""
+    target = batch.slots[survivor.pk]
+    target.person = survivor
+    for merge in merges:
+        absorbed = batch.slots[merge.absorbed_id]
+        absorbed.person.merged_into_id = survivor.pk
+        moved = set(merge.moved.get("identifiers", []))
+        for key in list(absorbed.keys):
+            left = False
+            for held in batch.index.get(key, []):
+                if held.slot is not absorbed:
+                    continue
+                if held.identifier.pk in moved:
+                    held.slot = target
+                    target.keys.add(key)
+                else:
+                    left = True
+            if not left:
+                absorbed.keys.discard(key)
 
 
 def _attach_to_survivor(

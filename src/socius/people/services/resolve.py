@@ -28,6 +28,7 @@ from socius.people.models import (
     DuplicateSuggestion,
     Identifier,
     IdentifierKind,
+    Merge,
     Person,
     ResolutionDecision,
 )
@@ -124,7 +125,9 @@ def _candidates(normalized: list[NormalizedIdentifier], profile: Profile) -> dic
     condition = Q()
     for item in normalized:
         condition |= Q(kind=item.kind, value=item.value)
-    rows = Identifier.objects.filter(condition).select_related("person")
+    # By person, oldest first: several persons are merged in that order, the same on every
+    # database and in a batch (which decides from the same rows in memory).
+    rows = Identifier.objects.filter(condition).select_related("person").order_by("person_id", "pk")
     candidates: dict[int, Candidate] = {}
     for row in rows:
         person = live_person(row.person)
@@ -330,21 +333,22 @@ def _resolve_once(
     return resolution
 
 
-def _merge_all(compatible: list[Candidate], context: ResolveContext) -> tuple[Person, list[int]]:
+def _merge_all(compatible: list[Candidate], context: ResolveContext) -> tuple[Person, list[Merge]]:
     """Merge every compatible person into the oldest record, which survives."""
     survivor = min(compatible, key=lambda c: c.person.pk).person
-    merged = []
+    merges = []
     for other in compatible:
         if other.person.pk != survivor.pk:
-            # The merge locks and re-reads the survivor: its copy is the current one.
-            survivor = person_merge(
+            merge = person_merge(
                 survivor=survivor,
                 absorbed=other.person,
                 actor_id=context.actor_id,
                 reason=REASON_MERGED,
-            ).survivor
-            merged.append(other.person.pk)
-    return survivor, merged
+            )
+            # The merge locks and re-reads the survivor: its copy is the current one.
+            survivor = merge.survivor
+            merges.append(merge)
+    return survivor, merges
 
 
 def _decide(
@@ -371,7 +375,8 @@ def _decide(
     merged: list[int] = []
     suggestions: list[DuplicateSuggestion] = []
     if len(compatible) > 1 and _may_merge(compatible):
-        best, merged = _merge_all(compatible, context)
+        best, merges = _merge_all(compatible, context)
+        merged = [merge.absorbed_id for merge in merges]
         outcome, reason = "merged", REASON_MERGED
     elif len(compatible) > 1:
         suggestions = _suggest(best, compatible, REASON_SUGGESTED, evidence)
