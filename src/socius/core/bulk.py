@@ -53,27 +53,41 @@ def _preparer(field: Any, connection: BaseDatabaseWrapper) -> Prepare:
             adapt(value, encoder) if type(value) in (dict, list) else generic(value)
         )
     if kind is models.DateTimeField:
-        if connection.vendor == "sqlite":
-            # SQLite stores naive text in the connection's zone (what the backend does).
-            # Most rows of a statement share one instant (created, seen): convert it once.
-            zone, last = connection.timezone, [_UNSET, None]
-
-            def sqlite_datetime(value: Any) -> Any:
-                if value is last[0]:
-                    return last[1]
-                if type(value) is not dt.datetime or value.tzinfo is None:
-                    return generic(value)
-                last[:] = value, str(value.astimezone(zone).replace(tzinfo=None))
-                return last[1]
-
-            return sqlite_datetime
-        adapt_datetime = connection.ops.adapt_datetimefield_value
-        return lambda value: (
-            adapt_datetime(value)
-            if type(value) is dt.datetime and value.tzinfo is not None
-            else generic(value)
-        )
+        return _datetime_preparer(connection, generic)
+    if kind is models.DateField:
+        # An empty date (most birth dates) is NULL: the field would say so the long way.
+        return lambda value: None if value is None else generic(value)
     return generic
+
+
+def _datetime_preparer(connection: BaseDatabaseWrapper, generic: Prepare) -> Prepare:
+    """An aware datetime as the backend stores it; other values through the field."""
+    if connection.vendor == "sqlite":
+        # SQLite stores naive text in the connection's zone (what the backend does).
+        # Most rows of a statement share one instant (created, seen): convert it once.
+        zone, last = connection.timezone, [_UNSET, None]
+
+        def sqlite_datetime(value: Any) -> Any:
+            if value is None:  # empty (never seen, not verified): NULL, as the field says
+                return None
+            if value is last[0]:
+                return last[1]
+            if type(value) is not dt.datetime or value.tzinfo is None:
+                return generic(value)
+            last[:] = value, str(value.astimezone(zone).replace(tzinfo=None))
+            return last[1]
+
+        return sqlite_datetime
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+
+    def datetime_value(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is dt.datetime and value.tzinfo is not None:
+            return adapt_datetime(value)
+        return generic(value)
+
+    return datetime_value
 
 
 def _auto_now(field: Any) -> bool:
