@@ -372,6 +372,35 @@ def test_a_batch_costs_the_same_queries_for_ten_or_forty_new_persons(
 
 
 @pytest.mark.usefixtures("departments")
+def test_a_batch_costs_the_same_queries_for_ten_or_forty_known_persons(
+    django_assert_num_queries: Any,
+) -> None:
+    def batch(prefix: str, count: int, *, round_: int) -> list[InteractionIn]:
+        stream = Stream("a")
+        for number in range(count):
+            stream.add(
+                stream.email(f"{prefix}{number}"),
+                external_id=f"{prefix}-{number}-{round_}",
+                # The second round completes their profiles and names them anew.
+                **({"given_name": "Léa", "city": "Nîmes"} if round_ else {}),
+            )
+        return stream.items
+
+    for prefix, count in (("ten", 10), ("forty", 40)):
+        interaction_ingest_batch(items=batch(prefix, count, round_=0))
+    # Interactions seen, identifiers held, the persons holding them (what deciding needs of
+    # them), the department, then a savepoint marking the identifiers seen, completing the
+    # profiles (one statement for every row) and writing decisions, timeline entries and
+    # interactions: no query per person, whatever the batch reads of them.
+    with django_assert_num_queries(11):
+        results = interaction_ingest_batch(items=batch("ten", 10, round_=1))
+    with django_assert_num_queries(11):
+        interaction_ingest_batch(items=batch("forty", 40, round_=1))
+    assert {r.result.interaction.resolution for r in results if r.result} == {"attached"}
+    assert Person.objects.filter(city="Nîmes").count() == 50
+
+
+@pytest.mark.usefixtures("departments")
 def test_a_flush_refused_by_the_database_is_replayed_item_by_item(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
