@@ -129,3 +129,27 @@ def test_a_single_row_insert_takes_json_and_related_values() -> None:
     assert stored.moved == {"identifiers": [3, 1]}
     assert stored.created_rows == {}
     assert stored.created_at is not None
+
+
+def test_update_rows_apply_each_row_and_its_bound() -> None:
+    """Hundreds of rows with their bound (PostgreSQL joins them in one statement): each
+    row changes as its own UPDATE would, the ones with a later date untouched."""
+    persons = [
+        Person(given_name=f"P{n}", last_own_contact_at=SEEN if n % 3 else LATER) for n in range(700)
+    ]
+    bulk_insert(Person, persons)
+    moment = SEEN + dt.timedelta(days=1)
+
+    update_rows(
+        Person,
+        ["last_own_contact_at"],
+        [([moment], person.pk, moment) for person in persons],
+        only_later="last_own_contact_at",
+    )
+
+    stored = dict(
+        Person.objects.filter(pk__in=[p.pk for p in persons]).values_list(
+            "pk", "last_own_contact_at"
+        )
+    )
+    assert stored == {p.pk: (moment if n % 3 else LATER) for n, p in enumerate(persons)}
