@@ -36,7 +36,7 @@ from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from socius.core.errors import DomainError
@@ -51,6 +51,7 @@ from socius.people.rules import profile_contradictions
 from socius.people.services.detection import duplicates_check_later
 from socius.people.services.ingest_deferred import Deferred
 from socius.people.services.ingest_merge import merge_and_attach
+from socius.people.services.ingest_reads import identifier_rows
 from socius.people.services.ingest_rows import (
     Held,
     Item,
@@ -141,7 +142,7 @@ class _Batch:
             return
         # Plain values, and each person once: a thousand model instances per batch cost
         # more than the query.
-        rows = _identifier_rows(person_ids, by_kind)
+        rows = identifier_rows(person_ids, by_kind)
         self.add_slots({row[1] for row in rows} - self.slots.keys(), current)
         for pk, person_id, kind, value, is_shared in rows:
             slot = self.slots[person_id]
@@ -525,52 +526,6 @@ class _Batch:
         """The persons holding this item's identifiers, in the order the identifiers name them."""
         keys = [(n.kind, n.value) for n in self.normalized.get(index, [])]
         return list({id(h.slot): h.slot for key in keys for h in self.index.get(key, [])}.values())
-
-
-_IDENTIFIER_COLUMNS = (
-    ("id", "pk"),
-    ("person_id",) * 2,
-    ("kind",) * 2,
-    ("value",) * 2,
-    ("is_shared",) * 2,
-)
-
-
-def _identifier_rows(
-    person_ids: set[int], by_kind: dict[str, set[str]]
-) -> list[tuple[int, int, str, str, bool]]:
-    """``Identifier.objects.filter(Q(person_id__in=person_ids) | Q(kind=k, value__in=vs) |
-    ...).values_list("pk", "person_id", "kind", "value", "is_shared")``, as the same SQL
-    text with the same parameters (so the rows come in the same order), without the ORM
-    preparing each of thousands of values one by one."""
-    connection = connections[router.db_for_read(Identifier)]
-    quote = connection.ops.quote_name
-    table = quote(Identifier._meta.db_table)
-
-    def column(name: str) -> str:
-        return f"{table}.{quote(name)}"
-
-    def marks(count: int) -> str:
-        return ", ".join(["%s"] * count)
-
-    terms: list[str] = []
-    params: list[Any] = []
-    if person_ids:
-        terms.append(f"{column('person_id')} IN ({marks(len(person_ids))})")
-        params += person_ids
-    for kind, values in by_kind.items():
-        terms.append(f"({column('kind')} = %s AND {column('value')} IN ({marks(len(values))}))")
-        params += [kind, *values]
-    where = terms[0] if len(terms) == 1 else f"({' OR '.join(terms)})"
-    select = ", ".join(f"{column(name)} AS {quote(alias)}" for name, alias in _IDENTIFIER_COLUMNS)
-    # Only names from the model's metadata reach the SQL text; values are parameters.
-    sql = f"SELECT {select} FROM {table} WHERE {where}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            (pk, person_id, kind, value, bool(is_shared))
-            for pk, person_id, kind, value, is_shared in cursor.fetchall()
-        ]
 
 
 def interactions_ingest_in_bulk(
