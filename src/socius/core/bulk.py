@@ -273,12 +273,17 @@ def update_ids(model: type[Model], pks: Collection[int], **values: Any) -> None:
     fields_ = [concrete[name] for name in values]
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields_)
     table = quote(meta.db_table)
-    marks = ", ".join(["%s"] * len(pks))
-    # Only names from the model's own metadata reach the SQL text; values are parameters.
-    sql = f"UPDATE {table} SET {assignments} WHERE {table}.{quote(meta.pk.column)} IN ({marks})"  # noqa: S608
     params = [_preparer(f, connection)(v) for f, v in zip(fields_, values.values(), strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *pks])
+    ids: list[Any] = list(pks)
+    among = f"IN ({', '.join(['%s'] * len(ids))})"
+    if connection.vendor == "postgresql":
+        # One array of ids: the same text whatever their number, so the server plans it
+        # once (``server_cursor`` prepares it) instead of parsing a list of literals.
+        among, ids = "= ANY(%s)", [ids]
+    # Only names from the model's own metadata reach the SQL text; values are parameters.
+    sql = f"UPDATE {table} SET {assignments} WHERE {table}.{quote(meta.pk.column)} {among}"  # noqa: S608
+    with server_cursor(connection) as cursor:
+        cursor.execute(sql, [*params, *ids])
 
 
 def update_rows(

@@ -153,3 +153,15 @@ def test_update_rows_apply_each_row_and_its_bound() -> None:
         )
     )
     assert stored == {p.pk: (moment if n % 3 else LATER) for n, p in enumerate(persons)}
+
+
+def test_update_ids_changes_exactly_the_rows_named() -> None:
+    persons = [Person(given_name=f"Q{n}") for n in range(5)]
+    bulk_insert(Person, persons)
+
+    update_ids(Person, {persons[1].pk, persons[3].pk}, city="Arles", erased_at=SEEN)
+    update_ids(Person, [], city="Nowhere")
+
+    stored = dict(Person.objects.filter(pk__in=[p.pk for p in persons]).values_list("pk", "city"))
+    assert stored == {p.pk: ("Arles" if n in (1, 3) else "") for n, p in enumerate(persons)}
+    assert Person.objects.filter(erased_at=SEEN).count() == 2
