@@ -23,6 +23,8 @@ def fresh_database() -> Iterator[None]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socius.settings")
     os.environ.setdefault("SOCIUS_EMAIL_BACKEND", "memory")
     os.environ.setdefault("SOCIUS_LOG_LEVEL", "WARNING")
+    # Direct connections, as production is advised to run them (see .env.example).
+    os.environ.setdefault("SOCIUS_DB_PREPARE_THRESHOLD", "5")
     import django
 
     django.setup()

@@ -140,11 +140,12 @@ else:
     _pool_size = env_int("SOCIUS_DB_POOL_SIZE", 0, minimum=0)
     _pool = {"pool": {"min_size": 1, "max_size": _pool_size}} if _pool_size else {}
     # Statements sent with their values apart (``core.bulk.server_cursor``: bulk writes,
-    # merges) are prepared once seen this often on a connection, so the server plans them
-    # once: planning a merge's move costs more than running it. Django's own queries bind
-    # on the client and are never prepared. 0 turns it off (a pooler such as PgBouncer
-    # older than 1.21 in transaction mode cannot keep prepared statements).
-    _prepare = env_int("SOCIUS_DB_PREPARE_THRESHOLD", 5, minimum=0)
+    # merges) can be prepared once seen this often on a connection, so the server plans
+    # them once: planning a merge's move costs more than running it. Off by default, as in
+    # Django: a pooler in transaction mode (PgBouncer without max_prepared_statements)
+    # cannot keep prepared statements. Django's own queries bind on the client and are
+    # never prepared.
+    _prepare = env_int("SOCIUS_DB_PREPARE_THRESHOLD", 0, minimum=0)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
