@@ -259,6 +259,16 @@ def _unnest_arrays(connection: BaseDatabaseWrapper, fields: list[Any]) -> str:
     return ", ".join(f"(%b)::{field.db_type(connection).split('(')[0]}[]" for field in fields)
 
 
+def among(connection: BaseDatabaseWrapper, values: Collection[Any]) -> tuple[str, list[Any]]:
+    """The test that a column is one of ``values`` and its parameters, for a
+    ``server_cursor``: on PostgreSQL one array (``= ANY(%s)``), the same text whatever their
+    number, so the server parses and plans it once instead of a list of literals; elsewhere
+    ``IN (%s, ...)``."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [list(values)]
+    return f"IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def update_ids(model: type[Model], pks: Collection[int], **values: Any) -> None:
     """``model.objects.filter(pk__in=pks).update(**values)`` (same statement, values
     prepared as ``update`` would), without compiling a queryset and preparing each id
@@ -274,14 +284,9 @@ def update_ids(model: type[Model], pks: Collection[int], **values: Any) -> None:
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields_)
     table = quote(meta.db_table)
     params = [_preparer(f, connection)(v) for f, v in zip(fields_, values.values(), strict=True)]
-    ids: list[Any] = list(pks)
-    among = f"IN ({', '.join(['%s'] * len(ids))})"
-    if connection.vendor == "postgresql":
-        # One array of ids: the same text whatever their number, so the server plans it
-        # once (``server_cursor`` prepares it) instead of parsing a list of literals.
-        among, ids = "= ANY(%s)", [ids]
+    test, ids = among(connection, pks)
     # Only names from the model's own metadata reach the SQL text; values are parameters.
-    sql = f"UPDATE {table} SET {assignments} WHERE {table}.{quote(meta.pk.column)} {among}"  # noqa: S608
+    sql = f"UPDATE {table} SET {assignments} WHERE {table}.{quote(meta.pk.column)} {test}"  # noqa: S608
     with server_cursor(connection) as cursor:
         cursor.execute(sql, [*params, *ids])
 

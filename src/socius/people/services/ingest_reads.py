@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from django.db import connections, router
 
-from socius.core.bulk import server_cursor
+from socius.core.bulk import among, server_cursor
 from socius.people.models import Identifier
 
 _IDENTIFIER_COLUMNS = (
@@ -24,30 +23,23 @@ def identifier_rows(
 ) -> list[tuple[int, int, str, str, bool]]:
     """``Identifier.objects.filter(Q(person_id__in=person_ids) | Q(kind=k, value__in=vs) |
     ...).values_list("pk", "person_id", "kind", "value", "is_shared")``, without the ORM
-    preparing each of thousands of values one by one. On PostgreSQL each list is one array
-    parameter (``= ANY``): a statement of thousands of literals costs more to parse and
-    plan than to run. The rows' order does not matter: the batch orders persons itself."""
+    preparing each of thousands of values one by one, each list as ``core.bulk.among``
+    sends it. The rows' order does not matter: the batch orders persons itself."""
     connection = connections[router.db_for_read(Identifier)]
     quote = connection.ops.quote_name
     table = quote(Identifier._meta.db_table)
-    arrays = connection.vendor == "postgresql"
 
     def column(name: str) -> str:
         return f"{table}.{quote(name)}"
 
-    def among(values: Collection[Any]) -> tuple[str, list[Any]]:
-        if arrays:
-            return "= ANY(%s)", [list(values)]
-        return f"IN ({', '.join(['%s'] * len(values))})", list(values)
-
     terms: list[str] = []
     params: list[Any] = []
     if person_ids:
-        test, values = among(person_ids)
+        test, values = among(connection, person_ids)
         terms.append(f"{column('person_id')} {test}")
         params += values
     for kind, kind_values in by_kind.items():
-        test, values = among(kind_values)
+        test, values = among(connection, kind_values)
         terms.append(f"({column('kind')} = %s AND {column('value')} {test})")
         params += [kind, *values]
     where = terms[0] if len(terms) == 1 else f"({' OR '.join(terms)})"
