@@ -94,7 +94,11 @@ def demo_maturity(
     *, users: list[User], seed: int = 0, now: dt.datetime | None = None
 ) -> MaturityReport:
     """T0 (about six months ago) and T1 (closed last week), each with at least 5 answers."""
-    now = now or timezone.now()
+    # Local noon: the campaigns' dates are local days, and a moment near midnight would
+    # shift one of them across a change of daylight saving time.
+    now = timezone.localtime(now or timezone.now()).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
     hr = next((u for u in users if u.can(Capability.MANAGE_CHARTER)), None)
     active = [u for u in users if u.is_active]
     if hr is None or len(active) < 10:

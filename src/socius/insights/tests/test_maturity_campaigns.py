@@ -744,6 +744,25 @@ class TestDemo:
         assert st > 0
         assert not mail.outbox
 
+    @pytest.mark.parametrize(
+        "now",
+        [
+            datetime(2026, 11, 30, 22, 7, tzinfo=UTC),  # late evening, T0 in summer time
+            datetime(2026, 3, 30, 0, 30, tzinfo=UTC),  # just after the spring change
+        ],
+    )
+    def test_the_campaigns_keep_their_distance_across_daylight_saving_time(
+        self, hr: User, manager: User, now: datetime
+    ) -> None:
+        from socius.demo.maturity import demo_maturity
+
+        people = [hr, manager, *staff("ventes", 8), *staff("direction", 4, Role.MANAGER)]
+        demo_maturity(users=people, seed=3, now=now)
+        t1, t0 = Campaign.objects.order_by("-created_at", "-pk")
+        assert t0.closed_on is not None
+        assert t1.closed_on is not None
+        assert (t1.closed_on - t0.closed_on).days == 169
+
 
 class TestCampaignPages:
     def test_hr_creates_a_campaign_from_the_form(self, hr: User) -> None:
