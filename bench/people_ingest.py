@@ -168,27 +168,31 @@ def ingest_batch(chunk: list[Any]) -> list[int]:
 def raw_insert(chunk: list[Any], person_ids: list[int], departments: dict[str, int]) -> None:
     from django.db import transaction
 
+    from socius.core.collector import collector_paused
     from socius.core.models import Activity
 
-    rows = [
-        Activity(
-            verb=f"interaction.{item.kind}",
-            person_id=person_id,
-            department_id=departments[item.department_slug],
-            channel=item.channel,
-            summary=item.summary,
-            occurred_at=item.occurred_at,
-            payload={
-                "source": item.source,
-                "external_id": item.external_id,
-                "kind": item.kind,
-                "data": item.payload,
-            },
-        )
-        for item, person_id in zip(chunk, person_ids, strict=True)
-    ]
-    with transaction.atomic():
-        Activity.objects.bulk_create(rows, batch_size=len(rows))
+    # As (a) does (``interaction_ingest_batch``): both sides pay for their own work only,
+    # not for collections of the other's garbage that the collector would run here.
+    with collector_paused():
+        rows = [
+            Activity(
+                verb=f"interaction.{item.kind}",
+                person_id=person_id,
+                department_id=departments[item.department_slug],
+                channel=item.channel,
+                summary=item.summary,
+                occurred_at=item.occurred_at,
+                payload={
+                    "source": item.source,
+                    "external_id": item.external_id,
+                    "kind": item.kind,
+                    "data": item.payload,
+                },
+            )
+            for item, person_id in zip(chunk, person_ids, strict=True)
+        ]
+        with transaction.atomic():
+            Activity.objects.bulk_create(rows, batch_size=len(rows))
 
 
 def measure(items: list[Any], batch: int, *, raw_after: bool) -> tuple[float, float]:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socius.core.collector import collector_paused
 from socius.core.errors import DomainError, InvalidInput
 from socius.core.services import ActivityDraft, activity_append
 from socius.people.models import Interaction, Person
@@ -195,4 +196,5 @@ def interaction_ingest_batch(
     # Imported here: ingest_batch builds on this module's single-item path.
     from socius.people.services.ingest_batch import interactions_ingest_in_bulk
 
-    return interactions_ingest_in_bulk(items=items, actor_id=actor_id)
+    with collector_paused():
+        return interactions_ingest_in_bulk(items=items, actor_id=actor_id)
