@@ -17,8 +17,9 @@ statement per table, inside one savepoint.
 Merges wait until the rows decided before them are written, and so does every later item
 sharing an identifier, a person or an idempotency key with an item that waits
 (``Deferred``); then the waiting items are decided in their order. A merge runs
-``person_resolve``'s own candidate read, checks and ``person_merge`` (``ingest_merge``);
-the rest of its item is decided in memory and written with it. Items the batch does not
+``person_resolve``'s checks and ``person_merge`` (``ingest_merge``), after a flush if
+rows still waiting touch its persons; the rest of its item is decided in memory and written with
+the next flush, in one savepoint with the merges before it. Items the batch does not
 decide (a merged or erased holder, a merge the database refuses) go through
 ``interaction_ingest`` itself, and the batch re-reads what they changed. If a flush fails
 (an identifier or an interaction claimed concurrently), its savepoint is rolled back and
@@ -32,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
@@ -50,7 +52,7 @@ from socius.people.normalize import NormalizedIdentifier
 from socius.people.rules import profile_contradictions
 from socius.people.services.detection import duplicates_check_later
 from socius.people.services.ingest_deferred import Deferred
-from socius.people.services.ingest_merge import merge_and_attach
+from socius.people.services.ingest_merge import MergeGroup, merge_and_attach
 from socius.people.services.ingest_reads import identifier_rows
 from socius.people.services.ingest_rows import (
     Held,
@@ -104,6 +106,7 @@ class _Batch:
         self.departments: dict[str, int | None] = {}
         self.normalized: dict[int, list[NormalizedIdentifier]] = {}
         self.pending = Pending()
+        self.merges = MergeGroup()
         self.suggestions = SuggestionBook()
         self.now = timezone.now()
 
@@ -381,18 +384,29 @@ class _Batch:
     def flush(self) -> None:
         pending, self.pending = self.pending, Pending()
         if not pending:
+            self.merges.close()
             return
         try:
-            with transaction.atomic():
+            # The merges' savepoint holds this write too, else one of its own.
+            with nullcontext() if self.merges else transaction.atomic():
                 write_pending(pending, now=self.now, actor_id=self.actor_id)
-        except DatabaseError:
+        except DatabaseError as error:
             # Something changed under the batch (a concurrent writer claimed an identifier
             # or an interaction): replay these items one by one, as if there were no batch.
-            self.forget(pending)
-            for item in pending.items:
-                self.ingest_one(item.index, item.data)
+            self.replay(pending, self.merges.close(error))
             return
+        self.merges.close()
         self.written(pending)
+
+    def abandon_merges(self, error: BaseException, *, also: set[int]) -> None:
+        """A merge failed: roll back the merge group, replay the items waiting with it."""
+        pending, self.pending = self.pending, Pending()
+        self.replay(pending, self.merges.close(error) | also)
+
+    def replay(self, pending: Pending, person_ids: set[int]) -> None:
+        self.forget(pending, person_ids)
+        for item in pending.items:
+            self.ingest_one(item.index, item.data)
 
     def written(self, pending: Pending) -> None:
         """Take note of what was written: ids, results, and nothing left to write."""
@@ -410,11 +424,13 @@ class _Batch:
             slot.changed_fields.clear()
             slot.contact_at = None
 
-    def forget(self, pending: Pending) -> None:
-        """Drop what the failed flush decided; the database is read again for those keys."""
+    def forget(self, pending: Pending, merged: set[int]) -> None:
+        """Drop what was rolled back (the rows decided, the persons ``merged``); the database
+        is read again for their keys and persons."""
         keys = {(n.kind, n.value) for item in pending.items for n in item.normalized}
         new = {id(slot) for slot in pending.new_slots}
         person_ids = {item.slot.person.pk for item in pending.items if id(item.slot) not in new}
+        person_ids |= merged
         for item in pending.items:
             self.ingested.pop((item.data.source, item.data.external_id), None)
         for slot in pending.new_slots:
@@ -464,9 +480,13 @@ class _Batch:
         self.flush()
         # The items decided in memory are written; the others now run in their order,
         # each seeing every row written before it.
-        for index in deferred.indexes:
-            self.decide_in_order(index, self.items[index])
-        self.flush()
+        try:
+            for index in deferred.indexes:
+                self.decide_in_order(index, self.items[index])
+            self.flush()
+        except BaseException as error:
+            self.merges.close(error)  # leave the caller's transaction as it found it
+            raise
         results = [self.results[index] for index in range(len(self.items))]
         created = [
             r.result.interaction.person_id
@@ -512,15 +532,30 @@ class _Batch:
         if self.answer_repeat(index, data):
             return
         decision = self.decide(index, data)
-        if decision in ("general", "merge") and self.pending:
+        if self.pending and (
+            decision == "general" or (decision == "merge" and self.involved(index))
+        ):
             # Persons decided since the last flush get their ids, which may let the batch
-            # decide this item after all; a merge and the general path must see every row.
+            # decide this item after all; the general path must see every row, and a merge
+            # every row of the persons and identifiers it involves.
             self.flush()
             decision = self.decide(index, data)
         if decision == "merge":
             decision = merge_and_attach(self, index, data)
-        if decision != "decided":
+        if decision != "decided":  # a merge refused or undone: the general path, which
+            self.flush()  # must see every row (a no-op when the merge's check flushed)
             self.ingest_one(index, data)
+
+    def involved(self, index: int) -> bool:
+        """Whether rows waiting for the next flush touch a person this item names: each
+        waiting item writes rows of its own person and of the holders of its identifiers
+        (it may mark their rows shared, or suggest them)."""
+        named = {slot.person.pk for slot in self.holders(index)} - {None}
+        return any(
+            item.slot.person.pk in named
+            or any(slot.person.pk in named for slot in self.holders(item.index))
+            for item in self.pending.items
+        )
 
     def holders(self, index: int) -> list[Slot]:
         """The persons holding this item's identifiers, in the order the identifiers name them."""

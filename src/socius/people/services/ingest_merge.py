@@ -1,13 +1,13 @@
-"""An ingestion batch's merges: ``person_resolve``'s merge, then the item's rows in bulk.
+"""An ingestion batch's merges: ``person_resolve``'s merge, its item's rows in bulk.
 
 When an item's identifiers strongly name several persons, the batch takes the candidates
-from its memory (after a flush, what the database holds), checks in the database whether
-they may be merged exactly as ``person_resolve`` does, merges them oldest first with
-``person_merge``, moves in memory what each merge record says it moved, then decides the
-rest in memory: the identifiers attached or shared, the profile completed, the
-suggestions for contradicted persons, the decision, the timeline entries and the
-idempotency record. The merges and the item's rows are written in one savepoint: if
-anything fails, nothing of the item stays and the general path takes it over.
+from its memory, checks in the database whether they may be merged exactly as
+``person_resolve`` does, merges them oldest first with ``person_merge``, moves in memory
+what each merge record says it moved, then decides the rest in memory: the identifiers
+attached or shared, the profile completed, the suggestions for contradicted persons, the
+decision, the timeline entries and the idempotency record, written with the batch's next
+flush. The merges since a flush and that flush share one savepoint (``MergeGroup``): if
+anything fails, the group is rolled back and its items take the general path one by one.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 
 from socius.core.errors import DomainError
 from socius.people.models import Merge, Person
-from socius.people.services.ingest_rows import Item, Pending, Slot, write_pending
+from socius.people.services.ingest_rows import Item, Slot
 from socius.people.services.interactions import InteractionIn
 from socius.people.services.resolve import (
     REASON_CONTRADICTED,
@@ -35,12 +35,48 @@ if TYPE_CHECKING:
     from socius.people.services.ingest_batch import _Batch
 
 
+class MergeGroup:
+    """The savepoint holding the merges decided since the batch's last write, and that write.
+
+    A merge's own rows (moves, tombstone, merge record) are written at once; its item's rows
+    wait with the others for the next flush, which closes the group. Should a merge or the
+    flush fail, the whole group is rolled back and its items replayed one by one, as when
+    a flush alone fails: an item is written entirely or not at all. One savepoint for a
+    flush and the merges before it, rather than two per merge and one per write."""
+
+    def __init__(self) -> None:
+        self._atomic: transaction.Atomic | None = None
+        self.person_ids: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return self._atomic is not None
+
+    def open(self) -> None:
+        if self._atomic is None:
+            # Entered here, exited by ``close``: the group spans calls (merge, then flush).
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+
+    def close(self, error: BaseException | None = None) -> set[int]:
+        """Release the savepoint, or roll back to it when ``error`` is given; returns the
+        persons the group's merges involved (the batch reads them again after a rollback)."""
+        atomic, self._atomic = self._atomic, None
+        person_ids, self.person_ids = self.person_ids, set()
+        if atomic is not None:
+            if error is None:
+                atomic.__exit__(None, None, None)
+            else:
+                atomic.__exit__(type(error), error, error.__traceback__)
+        return person_ids
+
+
 def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
     """Merge and decide the item ("decided"), or leave it to the general path ("general").
 
-    Runs with nothing pending: the merges must see every row written before them, and the
-    batch's memory is then what the database holds for the persons its items name."""
-    assert not batch.pending, "flush first"
+    Rows waiting for the batch's next write must not touch the persons this item names
+    (``_Batch.involved``): the merges then see every row of those persons, and the batch's
+    memory of them is what the database holds. The merges run in the batch's merge group;
+    the item's rows are decided in memory and written with the next flush."""
     normalized = batch.normalized[index]
     department_id = batch.department_id(data.department_slug)
     keys = [(n.kind, n.value) for n in normalized]
@@ -60,22 +96,17 @@ def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
         actor_id=batch.actor_id,
         department_id=department_id,
     )
+    batch.merges.open()
     try:
-        with transaction.atomic():
-            survivor, merges = _merge_all(compatible, context)
-            batch.general_writes += 1  # interactions read before now point to the survivor
-            _moved_in_memory(batch, survivor, merges)
-            batch.suggestions.forget(named)
-            _attach_to_survivor(batch, index, data, candidates, survivor.pk, department_id)
-            write_pending(batch.pending, now=batch.now, actor_id=batch.actor_id)
-    except (DatabaseError, DomainError):
-        # Rolled back: forget what was decided and read again what the merges touched.
-        pending, batch.pending = batch.pending, Pending()
-        batch.forget(pending)
-        batch.load_identifiers(keys, named)
+        survivor, merges = _merge_all(compatible, context, savepoint=False)
+        batch.general_writes += 1  # interactions read before now point to the survivor
+        batch.merges.person_ids |= named
+        _moved_in_memory(batch, survivor, merges)
+        batch.suggestions.forget(named)
+        _attach_to_survivor(batch, index, data, candidates, survivor.pk, department_id)
+    except (DatabaseError, DomainError) as error:
+        batch.abandon_merges(error, also=named)
         return "general"
-    pending, batch.pending = batch.pending, Pending()
-    batch.written(pending)
     return "decided"
 
 

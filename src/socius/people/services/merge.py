@@ -381,7 +381,6 @@ def _close_suggestion(survivor: Person, actor_id: int | None) -> list[Any]:
     return [pk, status]
 
 
-@transaction.atomic
 def person_merge(
     *,
     survivor: Person,
@@ -389,14 +388,25 @@ def person_merge(
     reason: str,
     actor_id: int | None = None,
     chosen: dict[str, Any] | None = None,
+    savepoint: bool = True,
 ) -> Merge:
-    """Merge ``absorbed`` into ``survivor``; the absorbed record stays as a tombstone."""
+    """Merge ``absorbed`` into ``survivor``; the absorbed record stays as a tombstone.
+
+    ``savepoint=False``: the caller's savepoint holds the merge and is rolled back if this
+    raises (an ingestion batch merges hundreds of times between two of its writes)."""
+    with transaction.atomic(savepoint=savepoint):
+        return _merge(survivor, absorbed, reason, actor_id, chosen or {})
+
+
+def _merge(
+    survivor: Person, absorbed: Person, reason: str, actor_id: int | None, chosen: dict[str, Any]
+) -> Merge:
     locked = _lock_with_flags(survivor.pk, absorbed.pk)
     survivor, absorbed = locked[survivor.pk], locked[absorbed.pk]
     _check_mergeable(survivor, absorbed, flagged=True)
-    _check_chosen(survivor, absorbed, chosen or {})
+    _check_chosen(survivor, absorbed, chosen)
     consent_before = _consent_states_of(survivor, absorbed)
-    changes = _apply_profile(survivor, absorbed, chosen or {})
+    changes = _apply_profile(survivor, absorbed, chosen)
     changes |= _keep_latest_own_contact(survivor, absorbed)
     _save_survivor(survivor, changes)
     moved = _move(absorbed, survivor)

@@ -16,7 +16,8 @@ import re
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from socius.accounts.models import User
 from socius.accounts.services import department_ensure
@@ -36,6 +37,7 @@ from socius.people.services import (
     InteractionIn,
     Profile,
     ingest_batch,
+    ingest_merge,
     interaction_ingest,
     interaction_ingest_batch,
 )
@@ -423,3 +425,114 @@ def test_a_flush_refused_by_the_database_is_replayed_item_by_item(
     assert results[1].interaction.resolution == "attached"
     assert Person.objects.count() == 1
     assert sorted(Identifier.objects.values_list("kind", flat=True)) == ["email", "phone"]
+
+
+def merges_after_waiting_items(namespace: str, *, involved: bool) -> dict[str, Any]:
+    """Xavier, Zoé and Yann known, then a batch: Zoé absorbs Yann (a merge, which waits),
+    an item of Yann's handle (waits with it, then attaches to Zoé) and a second merge,
+    of Xavier with Zoé (``involved``: her item is still waiting to be written) or of two
+    persons the waiting item does not touch."""
+    s = Stream(namespace)
+    for name in ("xavier", "zoe"):
+        s.add(s.email(name), external_id=f"ns{namespace}-{name}")
+    s.add(s.handle("yann"), external_id=f"ns{namespace}-yann")
+    s.add(s.email("ann"), external_id=f"ns{namespace}-ann")
+    s.add(s.handle("ann"), external_id=f"ns{namespace}-ann2")
+    before = latest_person_id()
+    ingest_one_by_one(s.items)
+    s.items.clear()
+    s.add(s.email("zoe"), s.handle("yann"))
+    s.add(s.handle("yann"), city="Brest")
+    s.add(s.email("xavier" if involved else "ann"), s.handle("yann" if involved else "ann"))
+    answers = ingest_as_batch(s.items) if namespace == "b" else ingest_one_by_one(s.items)
+    created = Person.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    return snapshot(answers, person_ids=list(created))
+
+
+@pytest.mark.usefixtures("departments")
+@pytest.mark.parametrize("involved", [True, False])
+def test_a_merge_waits_for_the_rows_of_the_persons_it_names(involved: bool) -> None:
+    one_by_one = merges_after_waiting_items("a", involved=involved)
+    in_batch = merges_after_waiting_items("b", involved=involved)
+
+    assert in_batch == one_by_one
+    assert [answer[2] for answer in in_batch["answers"]] == ["merged", "attached", "merged"]
+    zoe_timeline = in_batch["timelines"][1]
+    # The waiting item is Zoé's: moved to Xavier with her when he absorbs her.
+    assert ("interaction.purchase" in [entry[0] for entry in zoe_timeline]) is not involved
+
+
+@pytest.mark.usefixtures("departments")
+def test_items_waiting_beside_merges_of_other_persons_are_written_together() -> None:
+    stream = Stream("b")
+    for name in ("zoe", "ann", "bob"):
+        stream.add(stream.email(name), external_id=f"nsb-{name}")
+        stream.add(stream.handle(name), external_id=f"nsb-{name}2")
+    ingest_one_by_one(stream.items)
+    stream.items.clear()
+    stream.add(stream.email("zoe"), stream.handle("zoe"))  # merges Zoé's two records
+    stream.add(stream.handle("zoe"), city="Brest")  # Zoé's: waits for the merge, then waits
+    stream.add(stream.email("ann"), stream.handle("ann"))  # merges Ann's, Zoé's item aside
+    stream.add(stream.email("zoe"), city="Brest")  # Zoé's again: waits
+    stream.add(stream.email("bob"), stream.handle("bob"))  # merges Bob's
+    with CaptureQueriesContext(connection) as captured:
+        results = interaction_ingest_batch(items=stream.items)
+    statements = [query["sql"] for query in captured.captured_queries]
+    # The three merges and the five items' rows in one savepoint, the items' rows written
+    # together after the merges: not a write before each merge, nor one for each merge.
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
+    assert sum(sql.startswith('INSERT INTO "people_interaction"') for sql in statements) == 1
+    assert [r.result.interaction.resolution for r in results if r.result] == [
+        "merged",
+        "attached",
+        "merged",
+        "attached",
+        "merged",
+    ]
+
+
+@pytest.mark.usefixtures("departments")
+def test_a_merge_failing_in_a_batch_rolls_back_its_group_and_replays_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = Stream("b")
+    for name in ("zoe", "ann", "bob"):
+        stream.add(stream.email(name), external_id=f"nsb-{name}")
+        stream.add(stream.handle(name), external_id=f"nsb-{name}2")
+    ingest_one_by_one(stream.items)
+    stream.items.clear()
+    stream.add(stream.email("zoe"), stream.handle("zoe"))
+    stream.add(stream.handle("zoe"), city="Brest")
+    stream.add(stream.email("ann"), stream.handle("ann"))  # its merge fails in the batch
+    stream.add(stream.email("bob"), stream.handle("bob"))
+    merges_in_batch = []
+
+    def merge_all(compatible: Any, context: Any, *, savepoint: bool = True) -> Any:
+        if len(merges_in_batch) == 1:  # Zoé's merge is written: fail after it
+            raise DatabaseError("could not serialize access")
+        merges_in_batch.append(compatible)
+        return real_merge_all(compatible, context, savepoint=savepoint)
+
+    real_merge_all = ingest_merge._merge_all
+    monkeypatch.setattr(ingest_merge, "_merge_all", merge_all)
+
+    with transaction.atomic():
+        results = interaction_ingest_batch(items=stream.items)
+
+    # Zoé's merge and item were rolled back with Ann's, then everything took the general
+    # path in order: every item once, every pair merged once.
+    assert [r.result.interaction.resolution for r in results if r.result] == [
+        "merged",
+        "attached",
+        "merged",
+        "merged",
+    ]
+    assert Merge.objects.count() == 3
+    assert (
+        Interaction.objects.filter(external_id__in=[i.external_id for i in stream.items]).count()
+        == 4
+    )
+    assert Person.objects.filter(merged_into__isnull=True).count() == 3
+    zoe = results[0].result.interaction.person_id
+    assert results[1].result.interaction.person_id == zoe
+    assert Activity.objects.filter(person_id=zoe, verb="interaction.purchase").count() == 4
