@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import pytest
 
 from socius.core.errors import InvalidInput
@@ -9,6 +12,7 @@ from socius.people.normalize import InvalidIdentifier
 from socius.people.services import (
     IdentifierIn,
     InteractionIn,
+    ingest_batch,
     interaction_ingest,
     interaction_ingest_batch,
     person_merge,
@@ -94,3 +98,18 @@ def test_the_same_interaction_twice_in_one_batch_is_written_once() -> None:
     assert [r.result.created for r in results if r.result] == [True, False]
     assert Interaction.objects.count() == 1
     assert Activity.objects.filter(verb="interaction.purchase").count() == 1
+
+
+def test_a_batch_runs_with_the_cyclic_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    real_run = ingest_batch._Batch.run
+
+    def run(self: ingest_batch._Batch) -> Any:
+        seen.append(gc.isenabled())
+        return real_run(self)
+
+    monkeypatch.setattr(ingest_batch._Batch, "run", run)
+    interaction_ingest_batch(items=[interaction("o-1", ("email", "lea@example.org"))])
+    assert seen == [False]
+    assert gc.isenabled()
+    assert Interaction.objects.count() == 1
