@@ -17,9 +17,9 @@ statement per table, inside one savepoint.
 Merges wait until the rows decided before them are written, and so does every later item
 sharing an identifier, a person or an idempotency key with an item that waits
 (``Deferred``); then the waiting items are decided in their order. A merge runs
-``person_resolve``'s checks and ``person_merge`` (``ingest_merge``), after a flush if
-rows still waiting touch its persons; the rest of its item is decided in memory and written with
-the next flush, in one savepoint with the merges before it. Items the batch does not
+``person_resolve``'s checks (``ingest_merge``), after a flush if rows still waiting
+touch its persons; the merges and the rest of its item are decided in memory and
+written with the next flush, the merges first (``persons_merge_many``). Items the batch does not
 decide (a merged or erased holder, a merge the database refuses) go through
 ``interaction_ingest`` itself, and the batch re-reads what they changed. If a flush fails
 (an identifier or an interaction claimed concurrently), its savepoint is rolled back and
@@ -33,7 +33,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
 from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
@@ -52,7 +51,7 @@ from socius.people.normalize import NormalizedIdentifier
 from socius.people.rules import profile_contradictions
 from socius.people.services.detection import duplicates_check_later
 from socius.people.services.ingest_deferred import Deferred
-from socius.people.services.ingest_merge import MergeGroup, merge_and_attach
+from socius.people.services.ingest_merge import merge_and_attach
 from socius.people.services.ingest_reads import identifier_rows
 from socius.people.services.ingest_rows import (
     Held,
@@ -106,7 +105,6 @@ class _Batch:
         self.departments: dict[str, int | None] = {}
         self.normalized: dict[int, list[NormalizedIdentifier]] = {}
         self.pending = Pending()
-        self.merges = MergeGroup()
         self.suggestions = SuggestionBook()
         self.now = timezone.now()
 
@@ -384,29 +382,19 @@ class _Batch:
     def flush(self) -> None:
         pending, self.pending = self.pending, Pending()
         if not pending:
-            self.merges.close()
             return
         try:
-            # The merges' savepoint holds this write too, else one of its own.
-            with nullcontext() if self.merges else transaction.atomic():
+            with transaction.atomic():
                 write_pending(pending, now=self.now, actor_id=self.actor_id)
-        except DatabaseError as error:
+        except (DatabaseError, DomainError):
             # Something changed under the batch (a concurrent writer claimed an identifier
-            # or an interaction): replay these items one by one, as if there were no batch.
-            self.replay(pending, self.merges.close(error))
+            # or an interaction, merged or erased a person): replay these items one by one,
+            # as if there were no batch.
+            self.forget(pending)
+            for item in pending.items:
+                self.ingest_one(item.index, item.data)
             return
-        self.merges.close()
         self.written(pending)
-
-    def abandon_merges(self, error: BaseException, *, also: set[int]) -> None:
-        """A merge failed: roll back the merge group, replay the items waiting with it."""
-        pending, self.pending = self.pending, Pending()
-        self.replay(pending, self.merges.close(error) | also)
-
-    def replay(self, pending: Pending, person_ids: set[int]) -> None:
-        self.forget(pending, person_ids)
-        for item in pending.items:
-            self.ingest_one(item.index, item.data)
 
     def written(self, pending: Pending) -> None:
         """Take note of what was written: ids, results, and nothing left to write."""
@@ -424,13 +412,13 @@ class _Batch:
             slot.changed_fields.clear()
             slot.contact_at = None
 
-    def forget(self, pending: Pending, merged: set[int]) -> None:
-        """Drop what was rolled back (the rows decided, the persons ``merged``); the database
-        is read again for their keys and persons."""
+    def forget(self, pending: Pending) -> None:
+        """Drop what the failed flush decided; the database is read again for those keys
+        and persons (the merged ones too)."""
         keys = {(n.kind, n.value) for item in pending.items for n in item.normalized}
         new = {id(slot) for slot in pending.new_slots}
         person_ids = {item.slot.person.pk for item in pending.items if id(item.slot) not in new}
-        person_ids |= merged
+        person_ids |= {pk for m in pending.merges() for pk in (m.survivor_id, m.absorbed_id)}
         for item in pending.items:
             self.ingested.pop((item.data.source, item.data.external_id), None)
         for slot in pending.new_slots:
@@ -469,6 +457,8 @@ class _Batch:
         assert isinstance(earlier, Interaction)
         key = (data.source, data.external_id)
         if self.read_at.get(key, 0) != self.general_writes:
+            if self.pending.merges():
+                self.flush()  # the merges decided since re-point interactions when written
             earlier = self.ingested[key] = Interaction.objects.get(pk=earlier.pk)
             self.read_at[key] = self.general_writes
         self.results[index] = BatchItemResult(index, result=IngestResult(earlier, created=False))
@@ -480,13 +470,9 @@ class _Batch:
         self.flush()
         # The items decided in memory are written; the others now run in their order,
         # each seeing every row written before it.
-        try:
-            for index in deferred.indexes:
-                self.decide_in_order(index, self.items[index])
-            self.flush()
-        except BaseException as error:
-            self.merges.close(error)  # leave the caller's transaction as it found it
-            raise
+        for index in deferred.indexes:
+            self.decide_in_order(index, self.items[index])
+        self.flush()
         results = [self.results[index] for index in range(len(self.items))]
         created = [
             r.result.interaction.person_id
@@ -506,6 +492,8 @@ class _Batch:
                 continue  # interaction_ingest will say why, in its own words
         self.load_ingested()
         self.load_identifiers({(n.kind, n.value) for ns in self.normalized.values() for n in ns})
+        # The pairs already suggested among them, read at once when first needed.
+        self.suggestions.expect(self.slots)
 
     def decide_in_memory(self) -> Deferred:
         """Decide every item that can be, in order; return those that must wait."""
@@ -542,8 +530,8 @@ class _Batch:
             decision = self.decide(index, data)
         if decision == "merge":
             decision = merge_and_attach(self, index, data)
-        if decision != "decided":  # a merge refused or undone: the general path, which
-            self.flush()  # must see every row (a no-op when the merge's check flushed)
+        if decision != "decided":
+            self.flush()  # the general path must see every row
             self.ingest_one(index, data)
 
     def involved(self, index: int) -> bool:

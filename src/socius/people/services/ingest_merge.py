@@ -1,82 +1,45 @@
-"""An ingestion batch's merges: ``person_resolve``'s merge, its item's rows in bulk.
+"""An ingestion batch's merges: decided in memory as ``person_resolve`` decides them,
+written with the batch's other rows.
 
 When an item's identifiers strongly name several persons, the batch takes the candidates
 from its memory, checks in the database whether they may be merged exactly as
-``person_resolve`` does, merges them oldest first with ``person_merge``, moves in memory
-what each merge record says it moved, then decides the rest in memory: the identifiers
-attached or shared, the profile completed, the suggestions for contradicted persons, the
-decision, the timeline entries and the idempotency record, written with the batch's next
-flush. The merges since a flush and that flush share one savepoint (``MergeGroup``): if
-anything fails, the group is rolled back and its items take the general path one by one.
+``person_resolve`` does, and plans their merges into the oldest record. What the merges
+will do is applied to its memory (``_merged_in_memory``), then the rest of the item is
+decided there: the identifiers attached or shared, the profile completed, the suggestions
+for contradicted persons, the decision, the timeline entries and the idempotency record.
+The next flush writes the merges (``persons_merge_many``) before the rows of their items;
+if anything fails, its savepoint is rolled back and the items take the general path one
+by one, merges included.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import DatabaseError, transaction
-
-from socius.core.errors import DomainError
-from socius.people.models import Merge, Person
 from socius.people.services.ingest_rows import Item, Slot
 from socius.people.services.interactions import InteractionIn
+from socius.people.services.merge import _apply_profile, _keep_latest_own_contact
+from socius.people.services.merge_many import PlannedMerge
 from socius.people.services.resolve import (
     REASON_CONTRADICTED,
     REASON_MERGED,
     Candidate,
     _may_merge,
-    _merge_all,
     identifiers_new_and_shared,
     resolution_evidence,
 )
-from socius.people.services.types import ResolveContext
 
 if TYPE_CHECKING:
     from socius.people.services.ingest_batch import _Batch
-
-
-class MergeGroup:
-    """The savepoint holding the merges decided since the batch's last write, and that write.
-
-    A merge's own rows (moves, tombstone, merge record) are written at once; its item's rows
-    wait with the others for the next flush, which closes the group. Should a merge or the
-    flush fail, the whole group is rolled back and its items replayed one by one, as when
-    a flush alone fails: an item is written entirely or not at all. One savepoint for a
-    flush and the merges before it, rather than two per merge and one per write."""
-
-    def __init__(self) -> None:
-        self._atomic: transaction.Atomic | None = None
-        self.person_ids: set[int] = set()
-
-    def __bool__(self) -> bool:
-        return self._atomic is not None
-
-    def open(self) -> None:
-        if self._atomic is None:
-            # Entered here, exited by ``close``: the group spans calls (merge, then flush).
-            self._atomic = transaction.atomic()
-            self._atomic.__enter__()
-
-    def close(self, error: BaseException | None = None) -> set[int]:
-        """Release the savepoint, or roll back to it when ``error`` is given; returns the
-        persons the group's merges involved (the batch reads them again after a rollback)."""
-        atomic, self._atomic = self._atomic, None
-        person_ids, self.person_ids = self.person_ids, set()
-        if atomic is not None:
-            if error is None:
-                atomic.__exit__(None, None, None)
-            else:
-                atomic.__exit__(type(error), error, error.__traceback__)
-        return person_ids
 
 
 def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
     """Merge and decide the item ("decided"), or leave it to the general path ("general").
 
     Rows waiting for the batch's next write must not touch the persons this item names
-    (``_Batch.involved``): the merges then see every row of those persons, and the batch's
-    memory of them is what the database holds. The merges run in the batch's merge group;
-    the item's rows are decided in memory and written with the next flush."""
+    (``_Batch.involved``): the batch's memory of them is then what the database holds, and
+    what the merges will move is every row of theirs. The merges are decided in memory and
+    written with the item's rows by the next flush (``persons_merge_many``)."""
     normalized = batch.normalized[index]
     department_id = batch.department_id(data.department_slug)
     keys = [(n.kind, n.value) for n in normalized]
@@ -89,50 +52,34 @@ def merge_and_attach(batch: _Batch, index: int, data: InteractionIn) -> str:
     compatible = [c for c in candidates.values() if not c.contradictions]
     if len(compatible) < 2 or not _may_merge(compatible):
         return "general"  # an employee, a single-valued conflict or a pair judged distinct
-    named = set(candidates)
-    context = ResolveContext(
-        source=data.source,
-        channel=data.channel,
-        actor_id=batch.actor_id,
-        department_id=department_id,
-    )
-    batch.merges.open()
-    try:
-        survivor, merges = _merge_all(compatible, context, savepoint=False)
-        batch.general_writes += 1  # interactions read before now point to the survivor
-        batch.merges.person_ids |= named
-        _moved_in_memory(batch, survivor, merges)
-        batch.suggestions.forget(named)
-        _attach_to_survivor(batch, index, data, candidates, survivor.pk, department_id)
-    except (DatabaseError, DomainError) as error:
-        batch.abandon_merges(error, also=named)
-        return "general"
+    survivor = slot_of[compatible[0].person.pk]  # the oldest record survives
+    merges = []
+    for candidate in compatible[1:]:
+        absorbed = slot_of[candidate.person.pk]
+        merges.append(PlannedMerge(survivor.person.pk, absorbed.person.pk, REASON_MERGED))
+        _merged_in_memory(batch, survivor, absorbed)
+    batch.general_writes += 1  # interactions read before now point to the survivor
+    _attach_to_survivor(batch, index, data, candidates, survivor.person.pk, department_id, merges)
     return "decided"
 
 
-def _moved_in_memory(batch: _Batch, survivor: Person, merges: list[Merge]) -> None:
-    """What the merges did, in the batch's memory: each absorbed person is a tombstone whose
-    identifier rows the merge moved now belong to the survivor (the merge record lists
-    them; those the survivor already held stay on the tombstone), and the survivor is the
-    merge's locked copy, its profile completed."""
-    target = batch.slots[survivor.pk]
-    target.person = survivor
-    for merge in merges:
-        absorbed = batch.slots[merge.absorbed_id]
-        absorbed.person.merged_into_id = survivor.pk
-        moved = set(merge.moved.get("identifiers", []))
-        for key in list(absorbed.keys):
-            left = False
-            for held in batch.index.get(key, []):
-                if held.slot is not absorbed:
-                    continue
-                if held.identifier.pk in moved:
-                    held.slot = target
-                    target.keys.add(key)
-                else:
-                    left = True
-            if not left:
-                absorbed.keys.discard(key)
+def _merged_in_memory(batch: _Batch, survivor: Slot, absorbed: Slot) -> None:
+    """What ``person_merge`` will do, in the batch's memory: the survivor's profile
+    completed and its last contact kept, the absorbed person a tombstone whose identifier
+    rows now belong to the survivor, except those the survivor holds too (they stay)."""
+    _apply_profile(survivor.person, absorbed.person, {})
+    _keep_latest_own_contact(survivor.person, absorbed.person)
+    absorbed.person.merged_into_id = survivor.person.pk
+    batch.suggestions.merged(survivor.person.pk, absorbed.person.pk)
+    for key in list(absorbed.keys):
+        helds = batch.index.get(key, [])
+        if any(held.slot is survivor for held in helds):
+            continue  # the tombstone keeps its row
+        for held in helds:
+            if held.slot is absorbed:
+                held.slot = survivor
+        survivor.keys.add(key)
+        absorbed.keys.discard(key)
 
 
 def _attach_to_survivor(
@@ -142,6 +89,7 @@ def _attach_to_survivor(
     before: dict[int, Candidate],
     survivor_id: int,
     department_id: int | None,
+    merges: list[PlannedMerge],
 ) -> None:
     """What ``person_resolve`` does after its merges, decided from the identifiers read
     again: a tombstone's remaining rows count as its survivor's, as ``live_person`` says."""
@@ -185,5 +133,6 @@ def _attach_to_survivor(
         reason=REASON_MERGED,
         evidence=evidence,
         suggested_with=suggested,
+        merges=merges,
     )
     batch.decided(item)

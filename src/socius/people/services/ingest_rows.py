@@ -19,6 +19,7 @@ from socius.people.models import (
 from socius.people.normalize import NormalizedIdentifier
 from socius.people.services.ingest_suggestions import NewSuggestion
 from socius.people.services.interactions import InteractionIn
+from socius.people.services.merge_many import PlannedMerge, persons_merge_many
 from socius.people.services.resolve import _VERBS, REASON_ATTACHED
 
 Key = tuple[str, str]
@@ -65,6 +66,8 @@ class Item:
     # Set when the item was kept apart (see ``decide_apart``); else built when written.
     evidence: dict[str, Any] | None = None
     suggested_with: list[Slot] = field(default_factory=list)
+    # The merges this item decided: written first, their timeline entries before its own.
+    merges: list[PlannedMerge] = field(default_factory=list)
     interaction: Interaction | None = None
 
 
@@ -82,9 +85,14 @@ class Pending:
     def __bool__(self) -> bool:
         return bool(self.items)
 
+    def merges(self) -> list[PlannedMerge]:
+        return [merge for item in self.items for merge in item.merges]
+
 
 def write_pending(pending: Pending, *, now: dt.datetime, actor_id: int | None) -> None:
-    """Write what the batch decided in memory: one bulk statement per table."""
+    """Write what the batch decided in memory: one bulk statement per table, after the
+    merges (which move only rows written before them, as they would one by one)."""
+    persons_merge_many(pending.merges(), actor_id=actor_id)
     bulk_insert(Person, [slot.person for slot in pending.new_slots])
     update_ids(Identifier, pending.shared_identifier_ids, is_shared=True)
     bulk_insert(Identifier, pending.identifiers)
@@ -110,6 +118,10 @@ def write_pending(pending: Pending, *, now: dt.datetime, actor_id: int | None) -
     rows: list[ActivityRow] = []
     owners: list[Item | None] = []
     for item in pending.items:
+        for merge in item.merges:
+            if merge.entry is not None:  # else ``person_merge`` wrote it
+                rows.append(merge.entry)
+                owners.append(None)
         if item.outcome in ("created", "suggested") or item.added:
             rows.append(_resolution_draft(item, actor_id).to_row())
             owners.append(None)

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from django.db import connections, router
 
+from socius.core.bulk import among, server_cursor
 from socius.people.models import DuplicateSuggestion, Person
 
 
@@ -54,11 +55,19 @@ class SuggestionBook:
     def __init__(self) -> None:
         self.status: dict[tuple[int, int], str] = {}
         self.known: set[int] = set()
+        self.expected: set[int] = set()
+
+    def expect(self, person_ids: Iterable[int]) -> None:
+        """Read these persons' pairs too at the next ``load`` that reads anything: one read
+        for the persons a batch starts with, and none if it never needs them."""
+        self.expected.update(person_ids)
 
     def load(self, person_ids: Iterable[int]) -> None:
         missing = set(person_ids) - self.known
         if not missing:
             return
+        missing |= self.expected - self.known
+        self.expected.clear()
         for person_a, person_b, status in _pairs_of(missing):
             self.status[(person_a, person_b)] = status
         self.known |= missing
@@ -87,25 +96,31 @@ class SuggestionBook:
     def forget(self, person_ids: Iterable[int]) -> None:
         self.known.difference_update(person_ids)
 
+    def merged(self, survivor_id: int, absorbed_id: int) -> None:
+        """What ``person_merge`` changes of the pairs: theirs, if suggested, is merged."""
+        pair = (min(survivor_id, absorbed_id), max(survivor_id, absorbed_id))
+        if pair in self.status:
+            self.status[pair] = DuplicateSuggestion.Status.MERGED
+
 
 def _pairs_of(person_ids: set[int]) -> list[tuple[int, int, str]]:
     """``DuplicateSuggestion.objects.filter(Q(person_a_id__in=ids) | Q(person_b_id__in=ids))
-    .values_list("person_a_id", "person_b_id", "status")`` as the same SQL text, without
-    compiling a queryset: a batch asks this hundreds of times, and the compilation cost
-    more than the query."""
+    .values_list("person_a_id", "person_b_id", "status")`` without compiling a queryset,
+    each list as ``core.bulk.among`` sends it: a batch reads the pairs of a thousand persons
+    at once, then of a few persons at a time."""
     connection = connections[router.db_for_read(DuplicateSuggestion)]
     quote = connection.ops.quote_name
     table = quote(DuplicateSuggestion._meta.db_table)
     columns = [f"{table}.{quote(name)} AS {quote(name)}" for name in _PAIR_COLUMNS]
-    marks = ", ".join(["%s"] * len(person_ids))
+    test, ids = among(connection, person_ids)
     person_a, person_b = (f"{table}.{quote(name)}" for name in _PAIR_COLUMNS[:2])
     # Only names from the model's metadata reach the SQL text; the ids are parameters.
     sql = (
         f"SELECT {', '.join(columns)} FROM {table} "  # noqa: S608
-        f"WHERE ({person_a} IN ({marks}) OR {person_b} IN ({marks}))"
+        f"WHERE ({person_a} {test} OR {person_b} {test})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*person_ids, *person_ids])
+    with server_cursor(connection) as cursor:
+        cursor.execute(sql, [*ids, *ids])
         return list(cursor.fetchall())
 
 

@@ -17,6 +17,7 @@ from socius.core.errors import InvalidInput
 from socius.core.services import (
     ActivityDraft,
     ActivityObject,
+    ActivityRow,
     activity_append,
     activity_append_rows,
 )
@@ -108,18 +109,23 @@ def _keep_latest_own_contact(survivor: Person, absorbed: Person) -> dict[str, li
 
 
 def _save_survivor(survivor: Person, changes: dict[str, list[Any]]) -> None:
-    """One UPDATE for the profile and the last contact: the profile's fields (with the
-    search name and ``updated_at``) when it changed, the last contact alone otherwise."""
+    fields = survivor_fields(survivor, changes)
+    if fields:
+        # The row is locked: one UPDATE, without compiling a queryset for it.
+        update_rows(Person, fields, [([getattr(survivor, f) for f in fields], survivor.pk, None)])
+
+
+def survivor_fields(survivor: Person, changes: dict[str, list[Any]]) -> list[str]:
+    """The survivor's fields a merge writes, in one UPDATE: the profile's fields (with the
+    search name and ``updated_at``, then set) when it changed, the last contact alone
+    otherwise."""
     fields = [name for name in changes if name != "last_own_contact_at"]
     if fields:
         fields += ["search_name", "updated_at"]
+        survivor.updated_at = timezone.now()  # as ``save`` would (auto_now)
     if "last_own_contact_at" in changes:
         fields.append("last_own_contact_at")
-    if fields:
-        if "updated_at" in fields:
-            survivor.updated_at = timezone.now()  # as ``save`` would (auto_now)
-        # The row is locked: one UPDATE, without compiling a queryset for it.
-        update_rows(Person, fields, [([getattr(survivor, f) for f in fields], survivor.pk, None)])
+    return fields
 
 
 def _check_mergeable(survivor: Person, absorbed: Person, *, flagged: bool = False) -> None:
@@ -435,16 +441,23 @@ def _merge(
         created_rows=created,
     )
     bulk_insert(Merge, [merge])
-    draft = ActivityDraft(
+    activity_append_rows([merged_entry(merge, reason)])
+    return merge
+
+
+def merged_entry(merge: Merge, reason: str) -> ActivityRow:
+    """The survivor's timeline entry for a merge just recorded (the reason in full)."""
+    return ActivityDraft(
         verb="person.merged",
-        actor_id=actor_id,
-        person_id=survivor.pk,
+        actor_id=merge.actor_id,
+        person_id=merge.survivor_id,
         about=ActivityObject.of(merge),
         summary=reason,
-        payload={"absorbed": absorbed.pk, "moved": {k: len(v) for k, v in moved.items()}},
-    )
-    activity_append_rows([draft.to_row()])
-    return merge
+        payload={
+            "absorbed": merge.absorbed_id,
+            "moved": {name: len(ids) for name, ids in merge.moved.items()},
+        },
+    ).to_row()
 
 
 def _restore_profile(survivor: Person, changes: dict[str, list[Any]]) -> None:

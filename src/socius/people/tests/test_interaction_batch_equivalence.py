@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from socius.accounts.models import User
@@ -24,6 +24,7 @@ from socius.accounts.services import department_ensure
 from socius.conftest import Cast
 from socius.core.errors import DomainError
 from socius.core.models import Activity
+from socius.people.errors import MergeRefused
 from socius.people.models import (
     DuplicateSuggestion,
     Identifier,
@@ -37,10 +38,11 @@ from socius.people.services import (
     InteractionIn,
     Profile,
     ingest_batch,
-    ingest_merge,
     interaction_ingest,
     interaction_ingest_batch,
+    merge_many,
 )
+from socius.people.services.consent import consent_allows, consent_record
 from socius.people.services.suggestion_decisions import suggestion_decide
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +296,14 @@ def snapshot(answers: list[Any], *, person_ids: list[int]) -> dict[str, Any]:
             for s in DuplicateSuggestion.objects.filter(person_a_id__in=person_ids)
         ),
         "merges": sorted(
-            (ranked(m.survivor_id), ranked(m.absorbed_id))
+            (
+                ranked(m.survivor_id),
+                ranked(m.absorbed_id),
+                repr(sorted((name, len(ids)) for name, ids in m.moved.items())),
+                repr(clean(m.survivor_before)),
+                repr(m.created_rows.get("suggestion", [])[1:]),
+                len(m.created_rows.get("consents", [])),
+            )
             for m in Merge.objects.filter(survivor_id__in=person_ids)
         ),
         "interactions": sorted(
@@ -492,7 +501,7 @@ def test_items_waiting_beside_merges_of_other_persons_are_written_together() -> 
 
 
 @pytest.mark.usefixtures("departments")
-def test_a_merge_failing_in_a_batch_rolls_back_its_group_and_replays_it(
+def test_a_merge_refused_when_written_rolls_back_the_flush_and_replays_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     stream = Stream("b")
@@ -500,27 +509,27 @@ def test_a_merge_failing_in_a_batch_rolls_back_its_group_and_replays_it(
         stream.add(stream.email(name), external_id=f"nsb-{name}")
         stream.add(stream.handle(name), external_id=f"nsb-{name}2")
     ingest_one_by_one(stream.items)
+    ann = Identifier.objects.get(value="ann.nsb@example.org").person_id
     stream.items.clear()
     stream.add(stream.email("zoe"), stream.handle("zoe"))
     stream.add(stream.handle("zoe"), city="Brest")
-    stream.add(stream.email("ann"), stream.handle("ann"))  # its merge fails in the batch
+    stream.add(stream.email("ann"), stream.handle("ann"))  # refused when the batch writes it
     stream.add(stream.email("bob"), stream.handle("bob"))
-    merges_in_batch = []
+    real_check = merge_many._check_mergeable
 
-    def merge_all(compatible: Any, context: Any, *, savepoint: bool = True) -> Any:
-        if len(merges_in_batch) == 1:  # Zoé's merge is written: fail after it
-            raise DatabaseError("could not serialize access")
-        merges_in_batch.append(compatible)
-        return real_merge_all(compatible, context, savepoint=savepoint)
+    def check(survivor: Person, absorbed: Person, *, flagged: bool = False) -> None:
+        if survivor.pk == ann:  # as if another process had just merged Ann elsewhere
+            raise MergeRefused(details={"reason": "already_merged"})
+        real_check(survivor, absorbed, flagged=flagged)
 
-    real_merge_all = ingest_merge._merge_all
-    monkeypatch.setattr(ingest_merge, "_merge_all", merge_all)
+    monkeypatch.setattr(merge_many, "_check_mergeable", check)
 
     with transaction.atomic():
         results = interaction_ingest_batch(items=stream.items)
 
-    # Zoé's merge and item were rolled back with Ann's, then everything took the general
-    # path in order: every item once, every pair merged once.
+    # Zoé's and Bob's merges were rolled back with Ann's, then every item took the general
+    # path in order (which checks merges its own way): every item once, every pair merged
+    # once, each item's entries after its merge's.
     assert [r.result.interaction.resolution for r in results if r.result] == [
         "merged",
         "attached",
@@ -528,11 +537,47 @@ def test_a_merge_failing_in_a_batch_rolls_back_its_group_and_replays_it(
         "merged",
     ]
     assert Merge.objects.count() == 3
-    assert (
-        Interaction.objects.filter(external_id__in=[i.external_id for i in stream.items]).count()
-        == 4
-    )
+    external_ids = [item.external_id for item in stream.items]
+    assert Interaction.objects.filter(external_id__in=external_ids).count() == 4
     assert Person.objects.filter(merged_into__isnull=True).count() == 3
     zoe = results[0].result.interaction.person_id
     assert results[1].result.interaction.person_id == zoe
-    assert Activity.objects.filter(person_id=zoe, verb="interaction.purchase").count() == 4
+    verbs = list(
+        Activity.objects.filter(person_id=zoe).order_by("pk").values_list("verb", flat=True)
+    )
+    assert verbs[-3:] == ["person.merged", "interaction.purchase", "interaction.purchase"]
+
+
+def merged_with_ledgers(namespace: str, ingest: Any) -> dict[str, Any]:
+    """Ann's two records, one refusing email marketing before the other agreed, merged."""
+    s = Stream(namespace)
+    s.add(s.email("ann"), external_id=f"ns{namespace}-ann")
+    s.add(s.handle("ann"), external_id=f"ns{namespace}-ann2")
+    s.add(s.email("bob"), external_id=f"ns{namespace}-bob")
+    s.add(s.handle("bob"), external_id=f"ns{namespace}-bob2")
+    before = latest_person_id()
+    first, second = (answer.interaction.person for answer in ingest_one_by_one(s.items)[:2])
+    for person, state, day in ((second, "denied", 1), (first, "granted", 2)):
+        consent_record(
+            person=person,
+            purpose="email_marketing",
+            state=state,
+            source="shop",
+            occurred_at=START + dt.timedelta(days=day),
+        )
+    s.items.clear()
+    s.add(s.email("ann"), s.handle("ann"))
+    s.add(s.email("bob"), s.handle("bob"))  # no ledger: merged with the others
+    answers = ingest(s.items)
+    assert not consent_allows(first, "email_marketing")  # the refusal stands
+    created = Person.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    return snapshot(answers, person_ids=list(created))
+
+
+@pytest.mark.usefixtures("departments")
+def test_a_batch_joins_consent_ledgers_as_one_by_one_merges_do() -> None:
+    one_by_one = merged_with_ledgers("a", ingest_one_by_one)
+    in_batch = merged_with_ledgers("b", ingest_as_batch)
+
+    assert in_batch == one_by_one
+    assert [merge[5] for merge in in_batch["merges"]] == [1, 0]  # Ann's refusal, written again

@@ -1,0 +1,161 @@
+"""Many merges at once, as ``person_merge`` would make them one after the other.
+
+An ingestion batch decides its merges in memory and writes them with its other rows. Their
+persons are locked together (in id order, as ``person_merge`` locks a pair) and checked as
+``person_merge`` checks them; each merge moves its rows at once (its record lists them,
+and a later merge into the same survivor sees them), then the survivors, the tombstones,
+the closed suggestions and the merge records are written in one statement each instead
+of several per merge. Merges that join consent ledgers (read before and after the moves)
+go through ``person_merge`` itself, within the caller's savepoint.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DatabaseError
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from socius.core.bulk import bulk_insert, update_ids, update_rows
+from socius.core.services import ActivityRow
+from socius.people.models import ConsentEntry, DuplicateSuggestion, Merge, Person
+from socius.people.services.merge import (
+    _apply_profile,
+    _check_mergeable,
+    _keep_latest_own_contact,
+    _move,
+    merged_entry,
+    person_merge,
+    survivor_fields,
+)
+
+
+@dataclass(eq=False)
+class PlannedMerge:
+    """A merge decided in memory; ``merge`` and its timeline ``entry`` once written (the
+    entry is None when ``person_merge`` wrote it)."""
+
+    survivor_id: int
+    absorbed_id: int
+    reason: str
+    merge: Merge | None = None
+    entry: ActivityRow | None = None
+
+
+def persons_merge_many(plans: list[PlannedMerge], *, actor_id: int | None) -> None:
+    """Write the merges, in order; raises as ``person_merge`` would (nothing is undone
+    here: the caller's savepoint is rolled back)."""
+    if not plans:
+        return
+    person_ids = {pk for plan in plans for pk in (plan.survivor_id, plan.absorbed_id)}
+    locked = _lock_with_flags(person_ids)
+    if len(locked) != len(person_ids):  # deleted meanwhile: the caller replays its items
+        raise DatabaseError("A person to merge no longer exists.")
+    # Joining consent ledgers reads them before and after the moves: those survivors'
+    # merges go through ``person_merge``, one after the other.
+    ledgers = {
+        plan.survivor_id
+        for plan in plans
+        if locked[plan.survivor_id].has_consents or locked[plan.absorbed_id].has_consents  # type: ignore[attr-defined]
+    }
+    together = []
+    for plan in plans:
+        survivor, absorbed = locked[plan.survivor_id], locked[plan.absorbed_id]
+        if plan.survivor_id in ledgers:
+            plan.merge = person_merge(
+                survivor=survivor,
+                absorbed=absorbed,
+                reason=plan.reason,
+                actor_id=actor_id,
+                savepoint=False,
+            )
+        else:
+            _check_mergeable(survivor, absorbed, flagged=True)
+            together.append(plan)
+    _merge_pairs(together, locked, actor_id)
+
+
+def _merge_pairs(
+    plans: list[PlannedMerge], locked: dict[int, Person], actor_id: int | None
+) -> None:
+    """Pairs sharing no person, neither with a consent entry: each one ``person_merge``."""
+    if not plans:
+        return
+    now = timezone.now()
+    open_pairs = _suggested_pairs(plans)
+    survivors: dict[tuple[str, ...], list[tuple[list[Any], int, None]]] = defaultdict(list)
+    tombstones, closed, merges = [], [], []
+    for plan in plans:
+        survivor, absorbed = locked[plan.survivor_id], locked[plan.absorbed_id]
+        changes = _apply_profile(survivor, absorbed, {})
+        changes |= _keep_latest_own_contact(survivor, absorbed)
+        fields = survivor_fields(survivor, changes)
+        if fields:
+            survivors[tuple(fields)].append(
+                ([getattr(survivor, f) for f in fields], survivor.pk, None)
+            )
+        moved = _move(absorbed, survivor)
+        suggestion = open_pairs.get(_pair(plan))
+        if suggestion is not None:
+            closed.append(suggestion[0])
+        tombstones.append(([survivor.pk, now], absorbed.pk, None))
+        plan.merge = Merge(
+            survivor=survivor,
+            absorbed=absorbed,
+            actor_id=actor_id,
+            reason=plan.reason[:300],
+            survivor_before=changes,
+            moved=moved,
+            created_rows={"consents": [], "suggestion": list(suggestion) if suggestion else []},
+        )
+        merges.append(plan.merge)
+    for names, rows in survivors.items():
+        update_rows(Person, list(names), rows)
+    update_rows(Person, ["merged_into", "updated_at"], tombstones)
+    update_ids(
+        DuplicateSuggestion,
+        closed,
+        status=DuplicateSuggestion.Status.MERGED,
+        decided_at=now,
+        decided_by=actor_id,
+    )
+    bulk_insert(Merge, merges)
+    for plan in plans:
+        assert plan.merge is not None
+        plan.entry = merged_entry(plan.merge, plan.reason)
+
+
+def _pair(plan: PlannedMerge) -> tuple[int, int]:
+    return (min(plan.survivor_id, plan.absorbed_id), max(plan.survivor_id, plan.absorbed_id))
+
+
+def _lock_with_flags(person_ids: set[int]) -> dict[int, Person]:
+    """The persons locked in id order, each with ``is_employee`` and ``has_consents``."""
+    rows = (
+        Person.objects.select_for_update()
+        .filter(pk__in=person_ids)
+        .order_by("pk")
+        .annotate(
+            is_employee=Exists(Person.objects.filter(pk=OuterRef("pk"), user__isnull=False)),
+            has_consents=Exists(ConsentEntry.objects.filter(person_id=OuterRef("pk"))),
+        )
+    )
+    return {person.pk: person for person in rows}
+
+
+def _suggested_pairs(plans: list[PlannedMerge]) -> dict[tuple[int, int], tuple[int, str]]:
+    """The pairs' suggestions not merged yet, as (id, status): the merge closes them."""
+    ids = {pk for plan in plans for pk in (plan.survivor_id, plan.absorbed_id)}
+    wanted = {_pair(plan) for plan in plans}
+    rows = DuplicateSuggestion.objects.filter(person_a_id__in=ids, person_b_id__in=ids)
+    found: dict[tuple[int, int], tuple[int, str]] = {}
+    for pk, person_a, person_b, status in rows.order_by("pk").values_list(
+        "pk", "person_a_id", "person_b_id", "status"
+    ):
+        pair = (person_a, person_b)
+        if pair in wanted and pair not in found and status != DuplicateSuggestion.Status.MERGED:
+            found[pair] = (pk, status)
+    return found
