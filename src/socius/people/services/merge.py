@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from django.db import DatabaseError, connections, router, transaction
@@ -199,7 +200,9 @@ def _apply_profile(
 
 Statement = tuple[str, tuple[Any, ...]]
 _MOVE_QUERIES: dict[tuple[str, tuple[PersonReference, ...]], Statement] = {}
-_MOVE_UPDATES: dict[tuple[str, tuple[PersonReference, ...]], list[Statement]] = {}
+_MOVE_UPDATES: dict[
+    tuple[str, tuple[PersonReference, ...]], list[tuple[Statement, frozenset[str]]]
+] = {}
 
 
 def _rows_to_move(reference: PersonReference) -> QuerySet[Any]:
@@ -237,8 +240,11 @@ def _move_query(alias: str, references: tuple[PersonReference, ...]) -> Statemen
     return _MOVE_QUERIES[key]
 
 
-def _move_updates(alias: str, references: tuple[PersonReference, ...]) -> list[Statement]:
+def _move_updates(
+    alias: str, references: tuple[PersonReference, ...]
+) -> list[tuple[Statement, frozenset[str]]]:
     """PostgreSQL: statements that move the rows and return them as (reference index, pk),
+    each with the names of the references it moves,
     one UPDATE ... RETURNING per reference joined as data-modifying WITH queries, so that a
     merge moves everything in one round trip instead of a read and an UPDATE per table.
 
@@ -266,8 +272,25 @@ def _move_updates(alias: str, references: tuple[PersonReference, ...]) -> list[S
             )
             rounds[seen[meta.db_table]].append((index, update, [_SURVIVOR, *params]))
             seen[meta.db_table] += 1
-        _MOVE_UPDATES[key] = [_with_statement(parts) for _round, parts in sorted(rounds.items())]
+        _MOVE_UPDATES[key] = [
+            (_with_statement(parts), frozenset(references[index].name for index, *_ in parts))
+            for _round, parts in sorted(rounds.items())
+        ]
     return _MOVE_UPDATES[key]
+
+
+def later_move_references() -> list[PersonReference]:
+    """The references a merge moves in a statement of their own on PostgreSQL (a second
+    reference to a table), skipped when the absorbed person is known to have no such row
+    (``_move``'s ``without``): most persons have none, and a statement each costs."""
+    seen: set[str] = set()
+    later = []
+    for reference in person_references():
+        table = reference.model._meta.db_table
+        if table in seen:
+            later.append(reference)
+        seen.add(table)
+    return later
 
 
 def _with_statement(parts: list[tuple[int, str, list[Any]]]) -> Statement:
@@ -281,7 +304,9 @@ def _with_statement(parts: list[tuple[int, str, list[Any]]]) -> Statement:
     return _reusable(f"WITH {updates} {results}", params)
 
 
-def _move(absorbed: Person, survivor: Person) -> dict[str, list[int]]:
+def _move(
+    absorbed: Person, survivor: Person, *, without: Collection[str] = ()
+) -> dict[str, list[int]]:
     # One query reads the rows to move for every reference (most references have none for
     # a given person), then one UPDATE per reference that has rows. Reading them all before
     # updating any is the same as reading each just before its update: no move changes the
@@ -297,7 +322,7 @@ def _move(absorbed: Person, survivor: Person) -> dict[str, list[int]]:
 
     found: dict[int, list[int]] = {}
     statements = (
-        _move_updates(alias, references)
+        [statement for statement, names in _move_updates(alias, references) if names - set(without)]
         if connection.vendor == "postgresql"
         else [_move_query(alias, references)]
     )

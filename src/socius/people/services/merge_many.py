@@ -27,6 +27,7 @@ from socius.people.services.merge import (
     _check_mergeable,
     _keep_latest_own_contact,
     _move,
+    later_move_references,
     merged_entry,
     person_merge,
     survivor_fields,
@@ -97,7 +98,7 @@ def _merge_pairs(
             survivors[tuple(fields)].append(
                 ([getattr(survivor, f) for f in fields], survivor.pk, None)
             )
-        moved = _move(absorbed, survivor)
+        moved = _move(absorbed, survivor, without=absorbed.empty)  # type: ignore[attr-defined]
         suggestion = open_pairs.get(_pair(plan))
         if suggestion is not None:
             closed.append(suggestion[0])
@@ -133,7 +134,9 @@ def _pair(plan: PlannedMerge) -> tuple[int, int]:
 
 
 def _lock_with_flags(person_ids: set[int]) -> dict[int, Person]:
-    """The persons locked in id order, each with ``is_employee`` and ``has_consents``."""
+    """The persons locked in id order, each with ``is_employee``, ``has_consents`` and, in
+    ``empty``, the references moved apart (``later_move_references``) without rows of theirs."""
+    later = later_move_references()
     rows = (
         Person.objects.select_for_update()
         .filter(pk__in=person_ids)
@@ -141,9 +144,18 @@ def _lock_with_flags(person_ids: set[int]) -> dict[int, Person]:
         .annotate(
             is_employee=Exists(Person.objects.filter(pk=OuterRef("pk"), user__isnull=False)),
             has_consents=Exists(ConsentEntry.objects.filter(person_id=OuterRef("pk"))),
+            **{
+                f"has_{reference.name}": Exists(
+                    reference.model._default_manager.filter(**{reference.field: OuterRef("pk")})
+                )
+                for reference in later
+            },
         )
     )
-    return {person.pk: person for person in rows}
+    locked = {person.pk: person for person in rows}
+    for person in locked.values():
+        person.empty = {r.name for r in later if not getattr(person, f"has_{r.name}")}  # type: ignore[attr-defined]
+    return locked
 
 
 def _suggested_pairs(plans: list[PlannedMerge]) -> dict[tuple[int, int], tuple[int, str]]:

@@ -43,6 +43,7 @@ from socius.people.services import (
     merge_many,
 )
 from socius.people.services.consent import consent_allows, consent_record
+from socius.people.services.relations import relation_record
 from socius.people.services.suggestion_decisions import suggestion_decide
 
 pytestmark = pytest.mark.django_db
@@ -581,3 +582,32 @@ def test_a_batch_joins_consent_ledgers_as_one_by_one_merges_do() -> None:
 
     assert in_batch == one_by_one
     assert [merge[5] for merge in in_batch["merges"]] == [1, 0]  # Ann's refusal, written again
+
+
+@pytest.mark.usefixtures("departments")
+def test_a_batch_merge_moves_the_relations_of_both_sides() -> None:
+    s = Stream("b")
+    for name in ("ann", "bob", "eve"):
+        s.add(s.email(name), external_id=f"nsb-{name}")
+    s.add(s.handle("ann"), external_id="nsb-ann2")
+    s.add(s.handle("bob"), external_id="nsb-bob2")
+    ann, bob, eve, ann2, bob2 = (a.interaction.person for a in ingest_one_by_one(s.items))
+    # Ann's second record is someone's friend and has a friend; Bob's has no relation.
+    inverse = relation_record(person=eve, other=ann2, kind="friend", source="shop")
+    forward = relation_record(person=ann2, other=eve, kind="colleague", source="shop")
+    assert inverse is not None
+    assert forward is not None
+    s.items.clear()
+    s.add(s.email("ann"), s.handle("ann"))
+    s.add(s.email("bob"), s.handle("bob"))
+
+    interaction_ingest_batch(items=s.items)
+
+    inverse.refresh_from_db()
+    forward.refresh_from_db()
+    assert (inverse.person_id, inverse.other_id) == (eve.pk, ann.pk)
+    assert (forward.person_id, forward.other_id) == (ann.pk, eve.pk)
+    moved = {m.absorbed_id: m.moved for m in Merge.objects.all()}
+    assert moved[ann2.pk]["inverse_relations"] == [inverse.pk]
+    assert moved[ann2.pk]["relations"] == [forward.pk]
+    assert "inverse_relations" not in moved[bob2.pk]
