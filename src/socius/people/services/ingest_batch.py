@@ -52,7 +52,7 @@ from socius.people.rules import profile_contradictions
 from socius.people.services.detection import duplicates_check_later
 from socius.people.services.ingest_deferred import Deferred
 from socius.people.services.ingest_merge import merge_and_attach
-from socius.people.services.ingest_reads import identifier_rows
+from socius.people.services.ingest_reads import identifier_rows, interactions_seen
 from socius.people.services.ingest_rows import (
     Held,
     Item,
@@ -114,9 +114,8 @@ class _Batch:
         by_source: dict[str, set[str]] = defaultdict(set)
         for item in self.items:
             by_source[item.source].add(item.external_id)
-        for source, external_ids in by_source.items():
-            rows = Interaction.objects.filter(source=source, external_id__in=external_ids)
-            self.ingested.update({(row.source, row.external_id): row for row in rows})
+        for row in interactions_seen(by_source):
+            self.ingested[(row.source, row.external_id)] = row
 
     def department_id(self, slug: str) -> int | None:
         """The department's id, looked up once per batch; an unknown slug raises."""

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import connections, router
 
 from socius.core.bulk import among, server_cursor
-from socius.people.models import Identifier
+from socius.people.models import Identifier, Interaction
 
 _IDENTIFIER_COLUMNS = (
     ("id", "pk"),
@@ -52,3 +52,26 @@ def identifier_rows(
             (pk, person_id, kind, value, bool(is_shared))
             for pk, person_id, kind, value, is_shared in cursor.fetchall()
         ]
+
+
+def interactions_seen(by_source: dict[str, set[str]]) -> list[Interaction]:
+    """The interactions already ingested among these (source, external ids): their ids in
+    one statement, each list as ``core.bulk.among`` sends it, then those rows, if any (a
+    batch of new interactions finds none, and building a queryset of a thousand literals
+    cost more than reading nothing)."""
+    connection = connections[router.db_for_read(Interaction)]
+    quote = connection.ops.quote_name
+    table = quote(Interaction._meta.db_table)
+    terms, params = [], []
+    for source, external_ids in by_source.items():
+        test, values = among(connection, external_ids)
+        terms.append(f"({table}.{quote('source')} = %s AND {table}.{quote('external_id')} {test})")
+        params += [source, *values]
+    if not terms:
+        return []
+    # Only names from the model's metadata reach the SQL text; values are parameters.
+    sql = f"SELECT {table}.{quote('id')} FROM {table} WHERE {' OR '.join(terms)}"  # noqa: S608
+    with server_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        ids = [pk for (pk,) in cursor.fetchall()]
+    return list(Interaction.objects.filter(pk__in=ids)) if ids else []

@@ -113,3 +113,25 @@ def test_a_batch_runs_with_the_cyclic_collector_paused(monkeypatch: pytest.Monke
     assert seen == [False]
     assert gc.isenabled()
     assert Interaction.objects.count() == 1
+
+
+def test_a_batch_finds_the_interactions_already_seen_from_each_source() -> None:
+    first = [
+        InteractionIn(
+            source=source,
+            external_id="o-1",
+            identifiers=[IdentifierIn("email", f"{source}@example.org")],
+            kind="purchase",
+        )
+        for source in ("shop", "crm")
+    ]
+    before = interaction_ingest_batch(items=first)
+    again = [*first, interaction("o-2", ("email", "new@example.org"))]
+
+    results = interaction_ingest_batch(items=again)
+
+    assert [r.result.created for r in results if r.result] == [False, False, True]
+    assert [r.result.interaction.pk for r in results[:2] if r.result] == [
+        r.result.interaction.pk for r in before if r.result
+    ]
+    assert Interaction.objects.count() == 3
