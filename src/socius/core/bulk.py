@@ -4,9 +4,11 @@ appends, duplicate suggestions)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+import orjson
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
@@ -48,7 +50,10 @@ def _preparer(field: Any, connection: BaseDatabaseWrapper) -> Prepare:
         plain = _PLAIN[kind]
         return lambda value: value if value is None or type(value) in plain else generic(value)
     if kind is models.JSONField:
-        adapt, encoder = connection.ops.adapt_json_value, target.encoder
+        encoder = target.encoder
+        adapt: Callable[[Any, Any], Any] = (
+            _json_adapter(connection) if encoder is None else connection.ops.adapt_json_value
+        )
         return lambda value: (
             adapt(value, encoder) if type(value) in (dict, list) else generic(value)
         )
@@ -58,6 +63,28 @@ def _preparer(field: Any, connection: BaseDatabaseWrapper) -> Prepare:
         # An empty date (most birth dates) is NULL: the field would say so the long way.
         return lambda value: None if value is None else generic(value)
     return generic
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value)`` as the same JSON, written several times faster by orjson
+    (compact, UTF-8 rather than escapes). What orjson refuses, ``json`` writes: integers
+    beyond 64 bits, keys that are not strings. NaN and infinities, which JSON has no words
+    for (PostgreSQL refuses ``json``'s), become null."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def _json_adapter(connection: BaseDatabaseWrapper) -> Callable[[Any, Any], Any]:
+    """The backend's ``adapt_json_value`` for fields without an encoder, with ``json_text``:
+    a batch writes tens of thousands of JSON values, and encoding them was a twentieth of
+    its time."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb  # only installed where PostgreSQL is used
+
+        return lambda value, _encoder: Jsonb(value, dumps=json_text)
+    return lambda value, _encoder: json_text(value)
 
 
 def _datetime_preparer(connection: BaseDatabaseWrapper, generic: Prepare) -> Prepare:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from socius.core.bulk import (
     among,
     bulk_insert,
     bulk_insert_values,
+    json_text,
     server_cursor,
     update_ids,
     update_rows,
@@ -189,3 +191,20 @@ def test_among_finds_the_rows_whose_column_is_one_of_the_values(scanned: bool) -
         found = [pk for (pk,) in cursor.fetchall()]
 
     assert found == [persons[0].pk, persons[2].pk]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"summary": "Léa a écrit « bonjour »", "amount": 12.5, "items": [1, 2, None, True]},
+        {"big": 2**70, "nested": {"deep": [{"x": "y"}]}},  # beyond 64 bits: json writes it
+        {1: "a key that is not a string"},  # json writes it as "1"
+        [],
+    ],
+)
+def test_json_text_writes_what_json_writes(value: Any) -> None:
+    assert json.loads(json_text(value)) == json.loads(json.dumps(value))
+
+
+def test_json_text_writes_no_number_json_cannot_read() -> None:
+    assert json.loads(json_text({"ratio": float("nan")})) == {"ratio": None}

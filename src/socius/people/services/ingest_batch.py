@@ -18,8 +18,8 @@ Merges wait until the rows decided before them are written, and so does every la
 sharing an identifier, a person or an idempotency key with an item that waits
 (``Deferred``); then the waiting items are decided in their order. A merge runs
 ``person_resolve``'s checks (``ingest_merge``), after a flush if rows still waiting
-touch its persons; the merges and the rest of its item are decided in memory and
-written with the next flush, the merges first (``persons_merge_many``). Items the batch does not
+touch its persons; the merges and the rest of its item are decided in memory and written
+with the next flush, the merges first (``persons_merge_many``). Items the batch does not
 decide (a merged or erased holder, a merge the database refuses) go through
 ``interaction_ingest`` itself, and the batch re-reads what they changed. If a flush fails
 (an identifier or an interaction claimed concurrently), its savepoint is rolled back and

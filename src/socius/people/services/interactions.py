@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socius.core.bulk import json_text
 from socius.core.collector import collector_paused
 from socius.core.errors import DomainError, InvalidInput
 from socius.core.services import ActivityDraft, activity_append
@@ -55,7 +55,7 @@ def _validate(data: InteractionIn) -> None:
         problems["external_id"] = "required, at most 200 characters"
     if not _KIND.match(data.kind):
         problems["kind"] = "lower-case letters, digits and '_', starting with a letter"
-    if len(json.dumps(data.payload)) > MAX_PAYLOAD_BYTES:
+    if len(json_text(data.payload).encode()) > MAX_PAYLOAD_BYTES:  # as it is stored
         problems["payload"] = f"at most {MAX_PAYLOAD_BYTES} bytes"
     if data.occurred_at is not None and timezone.is_naive(data.occurred_at):
         problems["occurred_at"] = "needs a time zone (ISO 8601 with an offset or Z)"

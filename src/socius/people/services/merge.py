@@ -244,9 +244,9 @@ def _move_updates(
     alias: str, references: tuple[PersonReference, ...]
 ) -> list[tuple[Statement, frozenset[str]]]:
     """PostgreSQL: statements that move the rows and return them as (reference index, pk),
-    each with the names of the references it moves,
     one UPDATE ... RETURNING per reference joined as data-modifying WITH queries, so that a
-    merge moves everything in one round trip instead of a read and an UPDATE per table.
+    merge moves everything in one round trip instead of a read and an UPDATE per table;
+    each with the names of the references it moves.
 
     Two references to the same table go in separate statements: a row named by both would
     otherwise be updated twice in one statement, which PostgreSQL does not define. Within
@@ -424,7 +424,7 @@ def person_merge(
     """Merge ``absorbed`` into ``survivor``; the absorbed record stays as a tombstone.
 
     ``savepoint=False``: the caller's savepoint holds the merge and is rolled back if this
-    raises (an ingestion batch merges hundreds of times between two of its writes)."""
+    raises (an ingestion batch writes its merges in the savepoint of its other rows)."""
     with transaction.atomic(savepoint=savepoint):
         return _merge(survivor, absorbed, reason, actor_id, chosen or {})
 

@@ -333,11 +333,8 @@ def _resolve_once(
     return resolution
 
 
-def _merge_all(
-    compatible: list[Candidate], context: ResolveContext, *, savepoint: bool = True
-) -> tuple[Person, list[Merge]]:
-    """Merge every compatible person into the oldest record, which survives (``savepoint``:
-    see ``person_merge``)."""
+def _merge_all(compatible: list[Candidate], context: ResolveContext) -> tuple[Person, list[Merge]]:
+    """Merge every compatible person into the oldest record, which survives."""
     survivor = min(compatible, key=lambda c: c.person.pk).person
     merges = []
     for other in compatible:
@@ -347,7 +344,6 @@ def _merge_all(
                 absorbed=other.person,
                 actor_id=context.actor_id,
                 reason=REASON_MERGED,
-                savepoint=savepoint,
             )
             # The merge locks and re-reads the survivor: its copy is the current one.
             survivor = merge.survivor
