@@ -11,7 +11,9 @@ them, typed in varied formats), deterministically from a seed, then measures in 
       same batches, each right after its batch's ingestion (``--raw-after``: all of them
       once the ingestion is over).
 
-It prints both rates, then the ratio of the times (a)/(b) last (the target is at most 3x).
+Both run with Python's cyclic garbage collector paused, as ``interaction_ingest_batch``
+does: each side pays for its own work only. It prints both rates, then the ratio of the
+times (a)/(b) last (the target is at most 3x).
 
     python bench/people_ingest.py                                  # SQLite, 100k over 20k
     python bench/people_ingest.py --interactions 5000 --persons 1000   # a quick run

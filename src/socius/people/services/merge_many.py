@@ -82,22 +82,19 @@ def persons_merge_many(plans: list[PlannedMerge], *, actor_id: int | None) -> No
 def _merge_pairs(
     plans: list[PlannedMerge], locked: dict[int, Person], actor_id: int | None
 ) -> None:
-    """Pairs sharing no person, neither with a consent entry: each one ``person_merge``."""
+    """``person_merge`` of each, in order, for merges without consent entries; a survivor's
+    row is written once, with what all its merges changed."""
     if not plans:
         return
     now = timezone.now()
     open_pairs = _suggested_pairs(plans)
-    survivors: dict[tuple[str, ...], list[tuple[list[Any], int, None]]] = defaultdict(list)
+    changed: dict[int, set[str]] = defaultdict(set)
     tombstones, closed, merges = [], [], []
     for plan in plans:
         survivor, absorbed = locked[plan.survivor_id], locked[plan.absorbed_id]
         changes = _apply_profile(survivor, absorbed, {})
         changes |= _keep_latest_own_contact(survivor, absorbed)
-        fields = survivor_fields(survivor, changes)
-        if fields:
-            survivors[tuple(fields)].append(
-                ([getattr(survivor, f) for f in fields], survivor.pk, None)
-            )
+        changed[survivor.pk].update(survivor_fields(survivor, changes))
         moved = _move(absorbed, survivor, without=absorbed.empty)  # type: ignore[attr-defined]
         suggestion = open_pairs.get(_pair(plan))
         if suggestion is not None:
@@ -113,8 +110,13 @@ def _merge_pairs(
             created_rows={"consents": [], "suggestion": list(suggestion) if suggestion else []},
         )
         merges.append(plan.merge)
-    for names, rows in survivors.items():
-        update_rows(Person, list(names), rows)
+    survivors: dict[tuple[str, ...], list[tuple[list[Any], int, None]]] = defaultdict(list)
+    for pk, names in changed.items():
+        if names:
+            fields = tuple(sorted(names))
+            survivors[fields].append(([getattr(locked[pk], f) for f in fields], pk, None))
+    for fields, rows in survivors.items():
+        update_rows(Person, list(fields), rows)
     update_rows(Person, ["merged_into", "updated_at"], tombstones)
     update_ids(
         DuplicateSuggestion,

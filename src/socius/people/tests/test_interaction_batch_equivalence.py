@@ -611,3 +611,30 @@ def test_a_batch_merge_moves_the_relations_of_both_sides() -> None:
     assert moved[ann2.pk]["inverse_relations"] == [inverse.pk]
     assert moved[ann2.pk]["relations"] == [forward.pk]
     assert "inverse_relations" not in moved[bob2.pk]
+
+
+def three_records_merged(namespace: str, ingest: Any) -> dict[str, Any]:
+    """Ann's three records (the second and third with what the first lacks), named by one
+    item: both merged into the first, one after the other."""
+    s = Stream(namespace)
+    s.add(s.email("ann"), external_id=f"ns{namespace}-ann")
+    s.add(s.handle("ann"), given_name="Ann", external_id=f"ns{namespace}-ann2")
+    s.add(s.email("ann.b"), city="Brest", external_id=f"ns{namespace}-ann3")
+    before = latest_person_id()
+    ingest_one_by_one(s.items)
+    s.items.clear()
+    s.add(s.email("ann"), s.handle("ann"), s.email("ann.b"))
+    answers = ingest(s.items)
+    created = Person.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    return snapshot(answers, person_ids=list(created))
+
+
+@pytest.mark.usefixtures("departments")
+def test_a_batch_merges_three_records_as_one_by_one_merges_do() -> None:
+    one_by_one = three_records_merged("a", ingest_one_by_one)
+    in_batch = three_records_merged("b", ingest_as_batch)
+
+    assert in_batch == one_by_one
+    assert [merge[:2] for merge in in_batch["merges"]] == [(0, 1), (0, 2)]
+    survivor = in_batch["persons"][0]
+    assert (survivor[0], survivor[3]) == ("Ann", "Brest")  # completed by both absorbed records
