@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socius.core.bulk import json_text
 from socius.core.collector import collector_paused
 from socius.core.errors import DomainError, InvalidInput
 from socius.core.services import ActivityDraft, activity_append
@@ -55,8 +55,14 @@ def _validate(data: InteractionIn) -> None:
         problems["external_id"] = "required, at most 200 characters"
     if not _KIND.match(data.kind):
         problems["kind"] = "lower-case letters, digits and '_', starting with a letter"
-    if len(json_text(data.payload).encode()) > MAX_PAYLOAD_BYTES:  # as it is stored
-        problems["payload"] = f"at most {MAX_PAYLOAD_BYTES} bytes"
+    try:
+        # JSON only: no NaN nor infinities (PostgreSQL refuses them), no other Python type.
+        size = len(json.dumps(data.payload, allow_nan=False))
+    except (TypeError, ValueError):
+        problems["payload"] = "JSON values only (no NaN or infinity)"
+    else:
+        if size > MAX_PAYLOAD_BYTES:
+            problems["payload"] = f"at most {MAX_PAYLOAD_BYTES} bytes"
     if data.occurred_at is not None and timezone.is_naive(data.occurred_at):
         problems["occurred_at"] = "needs a time zone (ISO 8601 with an offset or Z)"
     if problems:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from typing import Any
 
@@ -135,3 +136,20 @@ def test_a_batch_finds_the_interactions_already_seen_from_each_source() -> None:
         r.result.interaction.pk for r in before if r.result
     ]
     assert Interaction.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "payload", [{"ratio": float("nan")}, {"at": dt.datetime(2026, 1, 2, tzinfo=dt.UTC)}]
+)
+def test_a_payload_that_is_not_json_is_refused_in_a_batch_as_alone(payload: dict) -> None:
+    data = interaction("o-1", ("email", "lea@example.org"), payload=payload)
+    problem = {"fields": {"payload": "JSON values only (no NaN or infinity)"}}
+
+    with pytest.raises(InvalidInput) as raised:
+        interaction_ingest(data=data)
+    [result] = interaction_ingest_batch(items=[data])
+
+    assert raised.value.details == problem
+    assert result.error is not None
+    assert result.error.details == problem
+    assert (Person.objects.count(), Interaction.objects.count()) == (0, 0)
