@@ -25,12 +25,15 @@ class Activity(models.Model):
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)
     verb = models.CharField(max_length=64)
+    # No index of their own for the three keys: the composite indexes below lead with each
+    # of them (lookups and deletions use those), and every index costs each append.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
         help_text=_("The employee who acted, if an employee did."),
     )
     person = models.ForeignKey(
@@ -39,10 +42,16 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text=_("The person whose timeline shows this entry."),
     )
     department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -70,7 +70,10 @@ class Identifier(models.Model):
     a household email): the unique constraint makes concurrent resolutions safe.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    # No index of its own: the unique (person, kind, value) below leads with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="identifiers", db_index=False
+    )
     kind = models.CharField(max_length=32, choices=IdentifierKind.choices)
     value = models.CharField(max_length=320)
     raw_value = models.CharField(max_length=320, blank=True)
